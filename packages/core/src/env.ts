@@ -1,0 +1,82 @@
+/**
+ * The one seam through which the engine touches the outside world: clocks, timers, fetch, the
+ * online flag, BroadcastChannel and Web Locks. Tests pass their own; browsers get `defaultEnvironment()`.
+ */
+
+export interface Logger {
+  warn(message: string, ...details: unknown[]): void
+  error(message: string, ...details: unknown[]): void
+}
+
+export interface BroadcastChannelLike {
+  postMessage(message: unknown): void
+  close(): void
+  onmessage: ((event: { data: unknown }) => void) | null
+}
+
+export interface LockManagerLike {
+  request<T>(
+    name: string,
+    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<T> | T,
+  ): Promise<T>
+}
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+
+export interface SyncEnvironment {
+  /** Wall-clock milliseconds since the epoch. */
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  /** In [0, 1); used for retry jitter. */
+  random(): number
+  fetch: FetchLike
+  isOnline(): boolean
+  /** Calls `listener` on every online/offline transition; returns the unsubscribe function. */
+  onOnlineChange(listener: (online: boolean) => void): () => void
+  /** A channel shared by every tab of this origin, or undefined where there is none. */
+  broadcastChannel(name: string): BroadcastChannelLike | undefined
+  /** Web Locks, or undefined (Node, old browsers): then a client leads alone. */
+  locks: LockManagerLike | undefined
+  logger: Logger
+}
+
+interface BrowserGlobals {
+  navigator?: { onLine?: boolean; locks?: LockManagerLike }
+  addEventListener?: (type: string, listener: () => void) => void
+  removeEventListener?: (type: string, listener: () => void) => void
+}
+
+/** Reads globals at call time, so fake timers installed after creation still apply. */
+export function defaultEnvironment(): SyncEnvironment {
+  const g = globalThis as typeof globalThis & BrowserGlobals
+  return {
+    now: () => Date.now(),
+    setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+    clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+    random: () => Math.random(),
+    fetch: (input, init) => globalThis.fetch(input, init),
+    isOnline: () => g.navigator?.onLine ?? true,
+    onOnlineChange(listener) {
+      if (typeof g.addEventListener !== 'function') return () => {}
+      const online = () => listener(true)
+      const offline = () => listener(false)
+      g.addEventListener('online', online)
+      g.addEventListener('offline', offline)
+      return () => {
+        g.removeEventListener?.('online', online)
+        g.removeEventListener?.('offline', offline)
+      }
+    },
+    broadcastChannel: (name) =>
+      g.BroadcastChannel ? (new g.BroadcastChannel(name) as unknown as BroadcastChannelLike) : undefined,
+    locks: g.navigator?.locks,
+    logger: console,
+  }
+}
+
+/** The default environment with some parts replaced, typically by tests. */
+export function createEnvironment(overrides: Partial<SyncEnvironment> = {}): SyncEnvironment {
+  return { ...defaultEnvironment(), ...overrides }
+}

@@ -1,0 +1,85 @@
+import type { z } from 'zod'
+
+/** Base class of every error Driftless throws; `code` is stable, the message says what to do. */
+export class DriftlessError extends Error {
+  readonly code: string
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+/** A local write that fails its table's schema. Nothing was stored. */
+export class SyncValidationError extends DriftlessError {
+  readonly table: string
+  readonly key: unknown
+  readonly issues: readonly z.core.$ZodIssue[]
+  constructor(table: string, key: unknown, issues: readonly z.core.$ZodIssue[]) {
+    super(
+      'VALIDATION',
+      `Invalid record for table "${table}" (key ${formatKey(key)}): ${formatIssues(issues, '(record)')}. Nothing was stored.`,
+    )
+    this.table = table
+    this.key = key
+    this.issues = issues
+  }
+}
+
+/** A server answer that does not match the wire contract. No local data was touched. */
+export class InvalidResponseError extends DriftlessError {
+  constructor(what: string, detail: string) {
+    super('INVALID_RESPONSE', `Malformed ${what} from the sync server: ${detail}. Local changes stay queued.`)
+  }
+}
+
+/** An HTTP or network failure talking to the backend. `status` is 0 for network errors and timeouts. */
+export class TransportError extends DriftlessError {
+  readonly status: number
+  readonly retryAfterMs: number | undefined
+  constructor(status: number, message: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+    super('TRANSPORT', message, options)
+    this.status = status
+    this.retryAfterMs = options?.retryAfterMs
+  }
+  /** 408, 429, 5xx and network errors are worth retrying as they are; other 4xx are not. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500
+  }
+}
+
+/** `fetchCredentials()` failed or returned something unusable. */
+export class CredentialsError extends DriftlessError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CREDENTIALS', message, options)
+  }
+}
+
+/** A wrong option or a database that was not set up for sync. */
+export class ConfigError extends DriftlessError {
+  constructor(message: string) {
+    super('CONFIG', message)
+  }
+}
+
+/** `field.path: message; other: message` — the field names first, so the message says what was wrong. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], rootName = '(root)'): string {
+  return issues
+    .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : rootName}: ${issue.message}`)
+    .join('; ')
+}
+
+export function formatKey(key: unknown): string {
+  if (typeof key === 'string') return JSON.stringify(key)
+  if (key === undefined) return '(none)'
+  try {
+    return JSON.stringify(key) ?? String(key)
+  } catch {
+    return String(key)
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return typeof error === 'string' ? error : formatKey(error)
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { InvalidResponseError } from './errors.js'
+import { validatePullResult, validatePushResult } from './wire.js'
+
+describe('validatePushResult', () => {
+  it('accepts the contract and normalises ISO server timestamps to epoch milliseconds', () => {
+    const result = validatePushResult({
+      accepted: [{ id: 'c1', serverTimestamp: '2026-11-22T10:00:00.000Z' }],
+      conflicts: [],
+      errors: [{ id: 'c2', error: 'title is required' }],
+    })
+    expect(result.accepted[0]?.serverTimestamp).toBe(Date.parse('2026-11-22T10:00:00.000Z'))
+    expect(result.errors).toEqual([{ id: 'c2', error: 'title is required' }])
+  })
+
+  it('rejects an answer with a missing list, naming the field', () => {
+    expect(() => validatePushResult({ accepted: [], errors: [] })).toThrow(InvalidResponseError)
+    expect(() => validatePushResult({ accepted: [], errors: [] })).toThrow(/conflicts/)
+  })
+
+  it('rejects an accepted entry without an id', () => {
+    expect(() =>
+      validatePushResult({ accepted: [{ serverTimestamp: 1 }], conflicts: [], errors: [] }),
+    ).toThrow(/accepted\.0\.id/)
+  })
+})
+
+describe('validatePullResult', () => {
+  it('rejects a non-boolean hasMore', () => {
+    expect(() => validatePullResult({ changes: [], cursor: null, hasMore: 'yes' })).toThrow(/hasMore/)
+  })
+
+  it('rejects an unknown change type', () => {
+    const bad = {
+      changes: [{ id: 'x', collection: 'todos', recordId: 'a', type: 'upsert', data: {}, timestamp: 1 }],
+      cursor: '1',
+      hasMore: false,
+    }
+    expect(() => validatePullResult(bad)).toThrow(/changes\.0\.type/)
+  })
+})
