@@ -1,3 +1,4 @@
+export type { SyncClient } from './client.js'
 export type { BroadcastChannelLike, FetchLike, LockManagerLike, Logger, SyncEnvironment } from './env.js'
 export { createEnvironment, defaultEnvironment } from './env.js'
 export {
@@ -8,6 +9,9 @@ export {
   SyncValidationError,
   TransportError,
 } from './errors.js'
+export type { SyncEvent, SyncEventListener, SyncPhase } from './events.js'
+export type { ChangeStatus, OutboxEntry, SyncStats } from './outbox.js'
+export { META_TABLE, OUTBOX_TABLE } from './outbox.js'
 export type { SyncStatus } from './status.js'
 export { initialSyncStatus, SyncStatusStore, statusEquals } from './status.js'
 export type {

@@ -1,0 +1,30 @@
+import type Dexie from 'dexie'
+import type { SyncEventListener } from './events.js'
+import type { ChangeStatus, OutboxEntry } from './outbox.js'
+import type { SyncStatus } from './status.js'
+
+/** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
+export interface SyncClient {
+  readonly db: Dexie
+  /** The current status snapshot; the same object until a field changes. */
+  getSnapshot(): SyncStatus
+  /** Hears every new status snapshot; returns the unsubscribe function. */
+  subscribe(listener: (status: SyncStatus) => void): () => void
+  /** Hears push, pull, conflict, complete and error events; returns the unsubscribe function. */
+  onSync(listener: SyncEventListener): () => void
+  /** Runs an upload + download round now (forwarded to the leader tab); resolves when it is done. */
+  sync(): Promise<void>
+  /** Outbox entries, oldest first, optionally of some statuses only. */
+  listChanges(filter?: { status?: ChangeStatus | readonly ChangeStatus[] }): Promise<OutboxEntry[]>
+  /** Calls `listener` with the matching entries now and after every outbox change; returns unsubscribe. */
+  watchChanges(
+    filter: { status?: ChangeStatus | readonly ChangeStatus[] },
+    listener: (entries: OutboxEntry[]) => void,
+  ): () => void
+  /** Puts failed changes (all, or those ids) back in the queue with a fresh retry count. */
+  retryFailed(ids?: readonly string[]): Promise<number>
+  /** Drops failed changes (all, or those ids) from the queue; the local rows keep their data. */
+  discardFailed(ids?: readonly string[]): Promise<number>
+  /** Stops the loops and releases the tab's leadership; the database stays open for the app. */
+  close(): Promise<void>
+}
