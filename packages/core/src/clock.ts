@@ -1,0 +1,100 @@
+import type { SyncEnvironment } from './env.js'
+
+/** What the meta table keeps between sessions. */
+export interface HybridClockState {
+  /** The highest timestamp issued or observed, epoch milliseconds. */
+  readonly last: number
+  /** Estimated server time minus device time, milliseconds. */
+  readonly offsetMs: number
+}
+
+export interface HybridClockOptions {
+  /** Round trips longer than this say too little about the server's time and are ignored. */
+  maxRoundTripMs?: number
+  /** Offsets larger than this are taken for a broken server answer and ignored. */
+  maxOffsetMs?: number
+}
+
+const DEFAULT_MAX_ROUND_TRIP_MS = 60_000
+const DEFAULT_MAX_OFFSET_MS = 366 * 24 * 60 * 60 * 1000
+
+/**
+ * A hybrid logical clock in epoch milliseconds: close to the server's wall clock, strictly increasing,
+ * and never behind any timestamp it has seen, so last-writer-wins orders edits across devices whose
+ * own clocks disagree.
+ */
+export class HybridClock {
+  private last: number
+  private offsetMs: number
+  private readonly maxRoundTripMs: number
+  private readonly maxOffsetMs: number
+
+  constructor(
+    private readonly env: Pick<SyncEnvironment, 'now'>,
+    state?: HybridClockState,
+    options: HybridClockOptions = {},
+  ) {
+    this.maxRoundTripMs = options.maxRoundTripMs ?? DEFAULT_MAX_ROUND_TRIP_MS
+    this.maxOffsetMs = options.maxOffsetMs ?? DEFAULT_MAX_OFFSET_MS
+    this.last = state?.last ?? 0
+    const offset = state?.offsetMs ?? 0
+    this.offsetMs = Math.abs(offset) <= this.maxOffsetMs ? offset : 0
+  }
+
+  /** Rebuilds a clock from `toJSON()` output; anything unreadable starts a fresh clock instead. */
+  static restore(
+    env: Pick<SyncEnvironment, 'now'>,
+    saved: unknown,
+    options: HybridClockOptions = {},
+  ): HybridClock {
+    return new HybridClock(env, readState(saved), options)
+  }
+
+  /** The device clock corrected by the server offset: the best guess of the server's time now. */
+  physicalNow(): number {
+    return this.env.now() + this.offsetMs
+  }
+
+  /** A timestamp greater than every one issued or observed before. */
+  now(): number {
+    this.last = Math.max(Math.floor(this.physicalNow()), this.last + 1)
+    return this.last
+  }
+
+  /** Takes in a timestamp from another device or the server, so later local ones sort after it. */
+  observe(remoteTimestamp: number): void {
+    if (!Number.isFinite(remoteTimestamp)) return
+    this.last = Math.max(this.last, Math.floor(remoteTimestamp))
+  }
+
+  /**
+   * Estimates the device's offset from the server's clock, from one request: the server read its clock
+   * at `serverNow`, between the device times `sentAt` and `receivedAt`. The latest sane sample wins.
+   */
+  setServerTime(serverNow: number, sentAt: number, receivedAt: number): boolean {
+    const roundTrip = receivedAt - sentAt
+    if (![serverNow, sentAt, receivedAt].every(Number.isFinite)) return false
+    if (roundTrip < 0 || roundTrip > this.maxRoundTripMs) return false
+    // The server most likely read its clock halfway through the round trip.
+    const offset = Math.round(serverNow - (sentAt + roundTrip / 2))
+    if (Math.abs(offset) > this.maxOffsetMs) return false
+    this.offsetMs = offset
+    return true
+  }
+
+  /** The server offset currently applied, milliseconds. */
+  get serverOffsetMs(): number {
+    return this.offsetMs
+  }
+
+  toJSON(): HybridClockState {
+    return { last: this.last, offsetMs: this.offsetMs }
+  }
+}
+
+function readState(saved: unknown): HybridClockState | undefined {
+  if (typeof saved !== 'object' || saved === null) return undefined
+  const { last, offsetMs } = saved as Record<string, unknown>
+  if (typeof last !== 'number' || !Number.isFinite(last) || last < 0) return undefined
+  return { last, offsetMs: typeof offsetMs === 'number' && Number.isFinite(offsetMs) ? offsetMs : 0 }
+}
