@@ -1,0 +1,188 @@
+import { z } from 'zod'
+import type { SyncEnvironment } from './env.js'
+import { CredentialsError, errorMessage, formatIssues } from './errors.js'
+
+/** What the app's `fetchCredentials()` returns. */
+export interface FetchedCredentials {
+  /** Absolute http(s) URL of the sync backend. */
+  endpoint: string
+  /** Sent as `Authorization: Bearer <token>`. Kept in memory only. */
+  token: string
+  /** Epoch milliseconds (or seconds), a Date or an ISO string; else the JWT's `exp` is used. */
+  expiresAt?: number | Date | string
+}
+
+export type FetchCredentials = () => Promise<FetchedCredentials>
+
+/** Validated credentials, as the cache hands them out. */
+export interface Credentials {
+  readonly endpoint: string
+  readonly token: string
+  /** Epoch milliseconds; undefined when the token does not expire until invalidated. */
+  readonly expiresAt: number | undefined
+}
+
+export interface CredentialCacheOptions {
+  /** With this little time left, `get()` still returns the token but refetches in the background. */
+  refreshBeforeMs?: number
+  /** The clock expiry is judged by; pass `HybridClock.physicalNow` so a skewed device clock is corrected. */
+  now?: () => number
+}
+
+/** The seed's pre-fetch threshold. */
+export const CREDENTIALS_REFRESH_BEFORE_MS = 30_000
+
+// Numbers this small are seconds (JWT style) rather than milliseconds: 1e11 ms is in 1973.
+const SECONDS_BELOW = 1e11
+
+const fetchedCredentialsSchema = z.object({
+  endpoint: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
+  token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  expiresAt: z
+    .union([z.number().finite().nonnegative(), z.date(), z.iso.datetime({ offset: true })], {
+      error: 'must be epoch milliseconds, a Date or an ISO-8601 string',
+    })
+    .optional(),
+})
+
+/**
+ * Caches the app's credentials in memory. Concurrent callers share one fetch; a token close to expiry
+ * is still handed out while a fresh one is fetched in the background; an expired or invalidated token
+ * is refetched before `get()` returns.
+ */
+export class CredentialCache {
+  private current: Credentials | undefined
+  private inFlight: Promise<Credentials> | undefined
+  // Bumped by invalidate(), so a fetch started before it cannot put stale credentials back.
+  private generation = 0
+  private readonly refreshBeforeMs: number
+  private readonly now: () => number
+
+  constructor(
+    private readonly fetchCredentials: FetchCredentials,
+    private readonly env: Pick<SyncEnvironment, 'now' | 'logger'>,
+    options: CredentialCacheOptions = {},
+  ) {
+    this.refreshBeforeMs = options.refreshBeforeMs ?? CREDENTIALS_REFRESH_BEFORE_MS
+    this.now = options.now ?? (() => env.now())
+  }
+
+  /** Valid credentials: cached while they last, fetched when there are none or they have expired. */
+  async get(): Promise<Credentials> {
+    const current = this.current
+    if (current) {
+      const left = current.expiresAt === undefined ? Number.POSITIVE_INFINITY : current.expiresAt - this.now()
+      if (left > this.refreshBeforeMs) return current
+      if (left > 0) {
+        this.refreshInBackground()
+        return current
+      }
+      this.current = undefined
+    }
+    return this.fetch()
+  }
+
+  /**
+   * Drops the cached credentials, typically after a 401, so the next `get()` refetches. With `token`,
+   * only if that is still the cached one: a late 401 for an old token keeps a fresh one.
+   */
+  invalidate(token?: string): void {
+    if (token !== undefined && this.current !== undefined && this.current.token !== token) return
+    this.current = undefined
+    this.inFlight = undefined
+    this.generation++
+  }
+
+  /** The cached credentials without fetching, if any. */
+  peek(): Credentials | undefined {
+    return this.current
+  }
+
+  private refreshInBackground(): void {
+    if (this.inFlight) return
+    this.fetch().catch((error: unknown) => {
+      // The current token is still valid; the next get() tries again.
+      this.env.logger.warn(
+        `Driftless: refreshing credentials in the background failed: ${errorMessage(error)}`,
+      )
+    })
+  }
+
+  private fetch(): Promise<Credentials> {
+    if (this.inFlight) return this.inFlight
+    const generation = this.generation
+    const request = this.load().then(
+      (credentials) => {
+        if (this.generation === generation) {
+          this.current = credentials
+          this.inFlight = undefined
+        }
+        return credentials
+      },
+      (error: unknown) => {
+        if (this.generation === generation) this.inFlight = undefined
+        throw error
+      },
+    )
+    this.inFlight = request
+    return request
+  }
+
+  private async load(): Promise<Credentials> {
+    let fetched: unknown
+    try {
+      fetched = await this.fetchCredentials()
+    } catch (error) {
+      throw new CredentialsError(
+        `fetchCredentials() failed: ${errorMessage(error)}. Sync waits and tries again.`,
+        { cause: error },
+      )
+    }
+    const parsed = fetchedCredentialsSchema.safeParse(fetched)
+    if (!parsed.success) {
+      throw new CredentialsError(
+        `fetchCredentials() returned unusable credentials: ${formatIssues(parsed.error.issues, '(credentials)')}. ` +
+          'Return { endpoint, token, expiresAt? }.',
+      )
+    }
+    const { endpoint, token } = parsed.data
+    const expiresAt =
+      parsed.data.expiresAt === undefined ? jwtExpiry(token) : toEpochMs(parsed.data.expiresAt)
+    const now = this.now()
+    if (expiresAt !== undefined && expiresAt <= now) {
+      throw new CredentialsError(
+        `fetchCredentials() returned a token that expired at ${new Date(expiresAt).toISOString()} ` +
+          `(now is ${new Date(now).toISOString()}). Return a fresh token, or check the device clock.`,
+      )
+    }
+    return Object.freeze({ endpoint, token, expiresAt })
+  }
+}
+
+function toEpochMs(value: number | Date | string): number {
+  if (value instanceof Date) return value.getTime()
+  if (typeof value === 'string') return Date.parse(value)
+  return value < SECONDS_BELOW ? value * 1000 : value
+}
+
+/** The `exp` claim of a JWT in epoch milliseconds, unverified; undefined for anything else. */
+export function jwtExpiry(token: string): number | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 3 || !parts[1]) return undefined
+  try {
+    const payload: unknown = JSON.parse(decodeBase64Url(parts[1]))
+    if (typeof payload !== 'object' || payload === null) return undefined
+    const exp = (payload as { exp?: unknown }).exp
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function decodeBase64Url(segment: string): string {
+  const base64 = segment.replace(/-/g, '+').replace(/_/g, '/')
+  const padded = base64 + '='.repeat((4 - (base64.length % 4)) % 4)
+  const binary = atob(padded)
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0))
+  return new TextDecoder().decode(bytes)
+}
