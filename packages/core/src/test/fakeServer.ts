@@ -140,7 +140,8 @@ export class FakeSyncServer {
       if (failure === 'network') throw new TypeError('fetch failed')
       if (failure === 'timeout-hang') return hangUntilAborted(init.signal)
       if (typeof failure === 'number') {
-        const extra = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }
+        const extra: Record<string, string> =
+          retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }
         return json({ error: `scripted HTTP ${failure}` }, failure, extra)
       }
     }
