@@ -1,3 +1,6 @@
+import type { SyncEnvironment } from './env.js'
+import { ConfigError } from './errors.js'
+
 /** What `onSync(listener)` hears. `at` is epoch milliseconds. */
 export type SyncEvent =
   | { phase: 'push'; at: number; changes: number; accepted: number; conflicts: number; errors: number }
@@ -17,3 +20,67 @@ export type SyncEvent =
 
 export type SyncPhase = SyncEvent['phase']
 export type SyncEventListener = (event: SyncEvent) => void
+
+/** Delivers sync events to listeners; a listener that throws is reported and never stops the others. */
+export class SyncEventEmitter {
+  private readonly listeners = new Set<SyncEventListener>()
+
+  constructor(private readonly env: Pick<SyncEnvironment, 'logger'>) {}
+
+  /** Adds a listener; returns the function that removes it. */
+  on(listener: SyncEventListener): () => void {
+    // A wrapper per registration, so the same function registered twice is two listeners.
+    const entry: SyncEventListener = (event) => listener(event)
+    this.listeners.add(entry)
+    return () => {
+      this.listeners.delete(entry)
+    }
+  }
+
+  emit(event: SyncEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.env.logger.error(`Driftless: an onSync listener threw on a "${event.phase}" event.`, error)
+      }
+    }
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size
+  }
+}
+
+export interface SyncEventLog {
+  /** The most recent events, oldest first; a new array whenever an event arrives. */
+  readonly events: readonly SyncEvent[]
+  clear(): void
+  /** Stops listening; the events kept so far stay readable. */
+  stop(): void
+}
+
+/** Keeps the last `size` events a client emits, e.g. to send failures to analytics. */
+export function createSyncEventLog(
+  client: { onSync(listener: SyncEventListener): () => void },
+  size = 100,
+): SyncEventLog {
+  if (!Number.isInteger(size) || size < 1) {
+    throw new ConfigError(`createSyncEventLog size must be a positive whole number, got ${size}.`)
+  }
+  let events: readonly SyncEvent[] = Object.freeze([])
+  const unsubscribe = client.onSync((event) => {
+    const next = events.length >= size ? events.slice(events.length - size + 1) : events.slice()
+    next.push(event)
+    events = Object.freeze(next)
+  })
+  return {
+    get events() {
+      return events
+    },
+    clear() {
+      events = Object.freeze([])
+    },
+    stop: unsubscribe,
+  }
+}
