@@ -59,6 +59,22 @@ describe('FakeSyncServer', () => {
     expect(server.requests[0]).toMatchObject({ path: '/sync/push', body: { changes: [{ id: 'c1' }] } })
   })
 
+  it('can answer timestamps as ISO strings, which the transport turns into milliseconds', async () => {
+    const server = new FakeSyncServer({ serverTimestamps: 'iso' })
+    const http = new HttpTransport({
+      url: 'https://fake.test',
+      env: createEnvironment({ fetch: server.fetch }),
+    })
+    const raw = await server.fetch('https://fake.test/push', {
+      method: 'POST',
+      body: JSON.stringify({ changes: [change('c1')] }),
+    })
+    expect(await raw.json()).toMatchObject({
+      accepted: [{ id: 'c1', serverTimestamp: new Date(START).toISOString() }],
+    })
+    expect((await http.push([change('c1')], {})).accepted).toEqual([{ id: 'c1', serverTimestamp: START }])
+  })
+
   it('reports a conflict when the stored record is newer, and keeps the stored one', async () => {
     const { server, http } = setup()
     server.write('todos', 't1', { id: 't1', title: 'from another device', done: true }, START + 10)

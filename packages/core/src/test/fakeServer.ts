@@ -22,6 +22,8 @@ export interface FakeServerOptions {
   now?: () => number
   /** Returns an error text to reject one change in a 2xx answer, or undefined to let it through. */
   rejectChange?: (change: Change) => string | undefined
+  /** Answer `serverTimestamp` as epoch milliseconds (default) or, like the seed's example server, ISO strings. */
+  serverTimestamps?: 'number' | 'iso'
 }
 
 /**
@@ -71,9 +73,11 @@ export class FakeSyncServer {
   private readonly script: Script[] = []
   private requiredToken: string | undefined
   private readonly now: () => number
+  private readonly isoTimestamps: boolean
 
   constructor(options: FakeServerOptions = {}) {
     this.now = options.now ?? (() => Date.now())
+    this.isoTimestamps = options.serverTimestamps === 'iso'
     this.rejectChange = options.rejectChange
   }
 
@@ -175,7 +179,7 @@ export class FakeSyncServer {
     return json(this.pull(after, request.data.batchSize, request.data.collections), 200)
   }
 
-  private push(changes: Change[]): PushResult {
+  private push(changes: Change[]): unknown {
     const result: PushResult = { accepted: [], conflicts: [], errors: [] }
     for (const change of changes) {
       this.pushedChangeIds.push(change.id)
@@ -199,7 +203,17 @@ export class FakeSyncServer {
       this.accepted.set(change.id, serverTimestamp)
       result.accepted.push({ id: change.id, serverTimestamp })
     }
-    return result
+    if (!this.isoTimestamps) return result
+    const iso = (ms: number) => new Date(ms).toISOString()
+    return {
+      ...result,
+      accepted: result.accepted.map((a) => ({ ...a, serverTimestamp: iso(a.serverTimestamp) })),
+      conflicts: result.conflicts.map((c) => ({
+        ...c,
+        localTimestamp: iso(c.localTimestamp),
+        remoteTimestamp: iso(c.remoteTimestamp),
+      })),
+    }
   }
 
   private pull(after: number, batchSize: number, collections: string[] | undefined): PullResult {
