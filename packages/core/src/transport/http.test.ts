@@ -105,6 +105,19 @@ describe('HttpTransport', () => {
     expect(result).toEqual(pullAnswer)
   })
 
+  it('keeps a query string of the base URL after the path, and out of error messages', async () => {
+    const { fetch, calls } = scriptedFetch(
+      answer(() => json(pushAnswer)),
+      () => Promise.reject(new TypeError('fetch failed')),
+    )
+    const http = transport(fetch, { url: 'https://api.example.com/sync/?tenant=acme&key=k1' })
+    await http.push([change], {})
+    expect(calls[0]?.url).toBe('https://api.example.com/sync/push?tenant=acme&key=k1')
+    const error = await failure(http.push([change], {}))
+    expect(error.message).toContain('https://api.example.com/sync/push failed')
+    expect(error.message).not.toContain('k1')
+  })
+
   it('asks a headers function for fresh headers on every request', async () => {
     let n = 0
     const headers = vi.fn(async () => ({ Authorization: `Bearer app-token-${++n}` }))

@@ -82,7 +82,7 @@ export class HttpTransport implements Transport {
         'HttpTransport has no URL: pass new HttpTransport({ url }) or return an endpoint from fetchCredentials().',
       )
     }
-    const url = `${base.replace(/\/+$/, '')}/${endpoint}`
+    const url = joinUrl(base, endpoint)
     const token = context.credentials?.token
     const what = `Sync ${endpoint} to ${describeUrl(url)}`
     const headers = await this.buildHeaders(token)
@@ -197,6 +197,14 @@ function serverError(text: string): string | undefined {
     return undefined
   }
   return undefined
+}
+
+/** `{base}/push`, keeping a query string or fragment of the base after the path. */
+function joinUrl(base: string, endpoint: Endpoint): string {
+  const split = base.search(/[?#]/)
+  const path = split === -1 ? base : base.slice(0, split)
+  const rest = split === -1 ? '' : base.slice(split)
+  return `${path.replace(/\/+$/, '')}/${endpoint}${rest}`
 }
 
 /** The URL without query string or user info, which may carry secrets. */
