@@ -153,3 +153,18 @@ describe('HybridClock', () => {
     }
   })
 })
+
+describe('HybridClock.merge', () => {
+  it('moves past timestamps saved by another tab and adopts its server offset when it has none', () => {
+    const clock = new HybridClock({ now: () => 1_000 })
+    clock.merge({ last: 5_000, offsetMs: 250 })
+    expect(clock.serverOffsetMs).toBe(250)
+    expect(clock.now()).toBe(5_001)
+  })
+
+  it('ignores unreadable saved state', () => {
+    const clock = new HybridClock({ now: () => 1_000 })
+    clock.merge({ last: 'soon' })
+    expect(clock.now()).toBe(1_000)
+  })
+})

@@ -87,6 +87,14 @@ export class HybridClock {
     return this.offsetMs
   }
 
+  /** Takes in state saved by this or another tab (`toJSON()`), keeping whichever is further along. */
+  merge(saved: unknown): void {
+    const state = readState(saved)
+    if (!state) return
+    this.last = Math.max(this.last, state.last)
+    if (this.offsetMs === 0 && Math.abs(state.offsetMs) <= this.maxOffsetMs) this.offsetMs = state.offsetMs
+  }
+
   toJSON(): HybridClockState {
     return { last: this.last, offsetMs: this.offsetMs }
   }
