@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { LockManagerLike } from './env.js'
 import { LeaderElection, leaderLockName } from './leader.js'
 import { FakeLockManager } from './test/fakeLockManager.js'
-import { createTabEnvironment, type TabEnvironment } from './test/tabEnvironment.js'
+import { createTabEnvironment } from './test/tabEnvironment.js'
 
 const LOCK = leaderLockName('todos')
 
