@@ -150,6 +150,50 @@ describe('LeaderElection', () => {
     expect(other.isLeader).toBe(true)
   })
 
+  it('stops leading when another context steals the lock, and queues to lead again after it', async () => {
+    const { locks, tabs } = openTabs(1)
+    const election = tabs[0]!.election
+    election.start()
+    await settle()
+    let releaseStolen!: () => void
+    locks
+      .forTab('thief')
+      .request(LOCK, { steal: true }, () => new Promise<void>((resolve) => (releaseStolen = resolve)))
+    await settle()
+
+    expect(election.isLeader).toBe(false)
+    expect(locks.holders(LOCK)).toEqual(['thief'])
+    expect(locks.waiting(LOCK)).toEqual([tabs[0]!.env.tabId])
+
+    releaseStolen()
+    await settle()
+    expect(election.isLeader).toBe(true)
+  })
+
+  it('keeps the lock and tells the other listeners when one listener throws', async () => {
+    const { locks, tabs } = openTabs(2)
+    const [first, second] = tabs
+    first!.election.subscribe(() => {
+      throw new Error('listener bug')
+    })
+    const heard = vi.fn()
+    first!.election.subscribe(heard)
+
+    first!.election.start()
+    second!.election.start()
+    await settle()
+
+    expect(heard).toHaveBeenCalledExactlyOnceWith(true)
+    expect(locks.holders(LOCK)).toEqual([first!.env.tabId])
+    expect(second!.election.isLeader).toBe(false)
+    expect(first!.env.logged).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        details: [expect.objectContaining({ message: 'listener bug' })],
+      }),
+    ])
+  })
+
   it('leads alone at once without Web Locks, and says so once', () => {
     const env = createTabEnvironment(undefined, undefined)
     const election = new LeaderElection('todos', env)

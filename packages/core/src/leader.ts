@@ -62,7 +62,15 @@ export class LeaderElection extends Subscribable<(isLeader: boolean) => void> {
         await held
       })
       .catch((error: unknown) => {
-        if (this.candidacy !== candidacy || isAbortError(error)) return
+        if (this.candidacy !== candidacy) return
+        if (isAbortError(error)) {
+          // Only a steal aborts a current candidacy: we lost the lock, so queue again behind the thief.
+          this.candidacy = null
+          candidacy.resign()
+          this.setLeading(false)
+          this.start()
+          return
+        }
         this.leadAlone(`Requesting the Web Lock "${this.lockName}" failed (${errorMessage(error)})`)
       })
   }
@@ -102,7 +110,14 @@ export class LeaderElection extends Subscribable<(isLeader: boolean) => void> {
   private setLeading(leading: boolean): void {
     if (this.leading === leading) return
     this.leading = leading
-    for (const listener of [...this.listeners]) listener(leading)
+    for (const listener of [...this.listeners]) {
+      // A throwing listener must not reject the lock callback, which would release the lock.
+      try {
+        listener(leading)
+      } catch (error) {
+        this.env.logger.error('Driftless: a leadership listener threw.', error)
+      }
+    }
   }
 }
 

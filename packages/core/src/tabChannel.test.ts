@@ -55,7 +55,7 @@ afterEach(() => {
 })
 
 describe('TabChannel status', () => {
-  it("gives every follower each status the leader publishes, and never echoes the leader's own", async () => {
+  it("gives every follower each distinct status the leader publishes, and never echoes the leader's own", async () => {
     const leader = openTab(hub)
     const followers = [openTab(hub), openTab(hub)]
     const heardByLeader = vi.fn()
@@ -68,9 +68,11 @@ describe('TabChannel status', () => {
     leader.channel.setLeader(true)
 
     leader.channel.publishStatus(status({ isLeader: true, pendingChanges: 3 }))
+    leader.channel.publishStatus(status({ isLeader: true, pendingChanges: 3 }))
     await exchange()
 
     for (const [index, follower] of followers.entries()) {
+      expect(heard[index]).toHaveBeenCalledOnce()
       expect(follower.channel.status).toEqual(status({ isLeader: true, pendingChanges: 3 }))
       expect(Object.isFrozen(follower.channel.status)).toBe(true)
       expect(follower.channel.leaderId).toBe(leader.channel.tabId)
@@ -355,6 +357,23 @@ describe('TabChannel robustness', () => {
     expect(heard).not.toHaveBeenCalled()
     expect(tab.channel.status).toBeNull()
     expect(tab.env.logged).toEqual([])
+  })
+
+  it('keeps delivering to the other listeners when one status listener throws', async () => {
+    const leader = openTab(hub)
+    const follower = openTab(hub)
+    follower.channel.onStatus(() => {
+      throw new Error('listener bug')
+    })
+    const heard = vi.fn()
+    follower.channel.onStatus(heard)
+    leader.channel.setLeader(true)
+
+    leader.channel.publishStatus(status({ isLeader: true }))
+    await exchange()
+
+    expect(heard).toHaveBeenCalledOnce()
+    expect(follower.env.logged).toEqual([expect.objectContaining({ level: 'error' })])
   })
 
   it('warns once when a tab speaking another protocol version shows up', async () => {

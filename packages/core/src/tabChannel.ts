@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import type { BroadcastChannelLike, SyncEnvironment } from './env.js'
 import { DriftlessError, errorMessage } from './errors.js'
-import type { SyncStatus } from './status.js'
+import { type SyncStatus, statusEquals } from './status.js'
 
 const PROTOCOL_VERSION = 1
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000
@@ -341,12 +341,23 @@ export class TabChannel {
   }
 
   private hearStatus(status: SyncStatus): void {
+    // A hello answer often repeats the last broadcast; listeners hear only real changes.
+    if (this.leaderStatus && statusEquals(this.leaderStatus, status)) return
     this.leaderStatus = status
-    for (const listener of [...this.statusListeners]) listener(status)
+    for (const listener of [...this.statusListeners]) this.call(() => listener(status), 'status')
   }
 
   private emitLocalWrite(): void {
-    for (const listener of [...this.writeListeners]) listener()
+    for (const listener of [...this.writeListeners]) this.call(listener, 'local-write')
+  }
+
+  /** One throwing listener must neither stop the others nor break message handling. */
+  private call(listener: () => void, kind: string): void {
+    try {
+      listener()
+    } catch (error) {
+      this.env.logger.error(`Driftless: a ${kind} listener threw.`, error)
+    }
   }
 
   /** Rejects pending requests: all of them, those accepted by one tab, or those whose acceptor matches. */
