@@ -5,7 +5,7 @@ import { useSyncClient } from './SyncProvider.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
 export interface UseSyncResult {
-  /** Runs an upload + download round now; safe as an event handler (arguments are ignored). */
+  /** Runs an upload + download round now; arguments are ignored, so `onClick={sync}` works. */
   sync: () => Promise<void>
   /** The whole status snapshot; the component re-renders whenever any field changes. */
   status: SyncStatus
