@@ -1,7 +1,7 @@
 'use client'
 import type { ComponentPropsWithoutRef, MouseEvent, ReactNode } from 'react'
 import { classNames } from './classNames.js'
-import { useSyncClient } from './SyncProvider.js'
+import { useSyncClientFor } from './SyncProvider.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
 export interface RetryButtonLabels {
@@ -24,7 +24,7 @@ const selectSyncing = (status: { isSyncing: boolean }) => status.isSyncing
  * user's focus stays on it instead of falling back to the page; clicks then do nothing.
  */
 export function RetryButton({ labels, children, className, onClick, ...rest }: RetryButtonProps) {
-  const client = useSyncClient('RetryButton')
+  const client = useSyncClientFor('RetryButton')
   const isSyncing = useSyncStatus(selectSyncing)
   const text = { ...defaultRetryButtonLabels, ...labels }
   const handleClick = (event: MouseEvent<HTMLButtonElement>) => {

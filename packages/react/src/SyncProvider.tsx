@@ -16,8 +16,13 @@ export function SyncProvider({ client, children }: SyncProviderProps) {
 }
 
 /** The client given to the nearest `SyncProvider`; throws `MissingSyncProviderError` outside one. */
-export function useSyncClient(hook = 'useSyncClient()'): SyncClient {
+export function useSyncClient(): SyncClient {
+  return useSyncClientFor('useSyncClient()')
+}
+
+/** `useSyncClient()` whose error names the hook or component that needed the provider. */
+export function useSyncClientFor(caller: string): SyncClient {
   const client = useContext(SyncClientContext)
-  if (client === null) throw new MissingSyncProviderError(hook)
+  if (client === null) throw new MissingSyncProviderError(caller)
   return client
 }

@@ -1,13 +1,13 @@
 'use client'
 import type { ChangeStatus, OutboxEntry, SyncClient } from '@driftless/core'
 import { useEffect, useState } from 'react'
-import { useSyncClient } from './SyncProvider.js'
+import { useSyncClientFor } from './SyncProvider.js'
 
 const PENDING: readonly ChangeStatus[] = ['pending', 'syncing']
 const FAILED: readonly ChangeStatus[] = ['failed']
 
 function useChanges(hook: string, statuses: readonly ChangeStatus[]): OutboxEntry[] | undefined {
-  const client = useSyncClient(hook)
+  const client = useSyncClientFor(hook)
   const [seen, setSeen] = useState<{ client: SyncClient; entries: OutboxEntry[] } | null>(null)
   useEffect(() => {
     let active = true

@@ -1,7 +1,7 @@
 'use client'
 import type { SyncStatus } from '@driftless/core'
 import { useMemo } from 'react'
-import { useSyncClient } from './SyncProvider.js'
+import { useSyncClientFor } from './SyncProvider.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
 export interface UseSyncResult {
@@ -17,7 +17,7 @@ export interface UseSyncResult {
 
 /** The status plus the client's actions, each bound and stable for the life of the client. */
 export function useSync(): UseSyncResult {
-  const client = useSyncClient('useSync()')
+  const client = useSyncClientFor('useSync()')
   const status = useSyncStatus()
   const actions = useMemo(
     () => ({
