@@ -5,6 +5,6 @@ export default defineProject({
     name: 'react',
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
-    setupFiles: ['fake-indexeddb/auto'],
+    setupFiles: ['fake-indexeddb/auto', './src/test/setup.ts'],
   },
 })

@@ -1,0 +1,35 @@
+import { render, renderHook } from '@testing-library/react'
+import type { ReactNode } from 'react'
+import { describe, expect, it, vi } from 'vitest'
+import { MissingSyncProviderError } from './MissingSyncProviderError.js'
+import { RetryButton } from './RetryButton.js'
+import { SyncProvider, useSyncClient } from './SyncProvider.js'
+import { FakeSyncClient } from './test/FakeSyncClient.js'
+
+describe('SyncProvider and useSyncClient', () => {
+  it('hands the client down without calling it', () => {
+    const client = new FakeSyncClient()
+    const sync = vi.spyOn(client, 'sync')
+    const subscribe = vi.spyOn(client, 'subscribe')
+    const { result } = renderHook(() => useSyncClient(), {
+      wrapper: ({ children }: { children: ReactNode }) => (
+        <SyncProvider client={client}>{children}</SyncProvider>
+      ),
+    })
+    expect(result.current).toBe(client)
+    expect(sync).not.toHaveBeenCalled()
+    expect(subscribe).not.toHaveBeenCalled()
+  })
+
+  it('throws an error with a code that says to add the provider, naming the caller', () => {
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {})
+    expect(() => renderHook(() => useSyncClient())).toThrow(MissingSyncProviderError)
+    expect(() => render(<RetryButton />)).toThrow(
+      expect.objectContaining({
+        code: 'NO_PROVIDER',
+        message: expect.stringContaining('RetryButton must be used inside <SyncProvider client={client}>'),
+      }),
+    )
+    quiet.mockRestore()
+  })
+})

@@ -1,0 +1,14 @@
+'use client'
+import { useEffect, useState } from 'react'
+
+/** The current time in epoch ms, refreshed every `intervalMs` while `active`; one interval, cleared on unmount. */
+export function useNow(intervalMs: number, active: boolean): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    if (!active) return
+    setNow(Date.now())
+    const timer = setInterval(() => setNow(Date.now()), intervalMs)
+    return () => clearInterval(timer)
+  }, [intervalMs, active])
+  return now
+}
