@@ -161,7 +161,8 @@ function captureMiddleware(
           const table = down.table(name)
           const config = tables.get(name)
           if (!config) return table
-          const outbox = down.table(OUTBOX_TABLE)
+          // Resolved at write time: during an upgrade the stack is built before the outbox store exists.
+          let outbox: DBCoreTable | undefined
           return {
             ...table,
             mutate(req) {
@@ -173,8 +174,10 @@ function captureMiddleware(
                 states.set(req.trans, state)
               }
               const { txId } = state
+              outbox ??= down.table(OUTBOX_TABLE)
+              const queue = outbox
               // Captures of one transaction run in order, so each sees the rows the previous one wrote.
-              const run = state.tail.then(() => capture(config, table, outbox, req, txId, timestamp))
+              const run = state.tail.then(() => capture(config, table, queue, req, txId, timestamp))
               state.tail = run.then(noop, noop)
               return run as Promise<DBCoreMutateResponse>
             },
