@@ -274,7 +274,7 @@ describe('capturing writes to a synced table', () => {
     expect(entries.map((e) => e.recordId)).toEqual(ids)
     expect(entries.every((e, i) => i === 0 || e.seq > entries[i - 1]!.seq)).toBe(true)
     expect(entries.every((e, i) => i === 0 || e.timestamp > entries[i - 1]!.timestamp)).toBe(true)
-  })
+  }, 30_000)
 })
 
 describe('atomicity', () => {

@@ -37,9 +37,12 @@ type DeclaredTableName<DB> = {
 }[keyof DB] &
   string
 
-/** The outbox and meta stores `attachOutbox` adds to the latest declared version. */
+/**
+ * The outbox and meta stores `attachOutbox` adds to the latest declared version. No txId index: entries of
+ * one transaction are contiguous in `seq`, and every index costs each captured write.
+ */
 export const driftlessStores = {
-  [OUTBOX_TABLE]: '++seq, &id, txId, status, [collection+recordId]',
+  [OUTBOX_TABLE]: '++seq, &id, status, [collection+recordId]',
   [META_TABLE]: 'key',
 } as const
 

@@ -112,9 +112,11 @@ export class Outbox {
     const entries = await this.write(async () => {
       const first = await this.entries.where('status').equals('pending').first()
       if (!first) return []
+      // Read-write transactions on the outbox never overlap, so one transaction's entries are contiguous.
       const pending = await this.entries
-        .where('txId')
-        .equals(first.txId)
+        .where(':id')
+        .aboveOrEqual(first.seq)
+        .until((entry) => entry.txId !== first.txId)
         .filter((entry) => entry.status === 'pending')
         .toArray()
       return this.markSyncing(pending)
