@@ -467,6 +467,31 @@ describe('attachOutbox()', () => {
     expect((await outbox.list()).map((e) => `${e.type} ${e.recordId}`)).toEqual(['update old'])
   })
 
+  it('does not capture the data migrations of a version upgrade', async () => {
+    const name = `migrate-${++counter}`
+    const before = new Dexie(name)
+    before.version(1).stores({ todos: 'id' })
+    await before.table('todos').put({ id: 'old', title: 'old' })
+    before.close()
+
+    const db = new Dexie(name) as TestDb
+    opened.push(db)
+    db.version(1).stores({ todos: 'id' })
+    db.version(2)
+      .stores({ todos: 'id' })
+      .upgrade((tx) =>
+        tx
+          .table('todos')
+          .toCollection()
+          .modify((todo: Todo) => {
+            todo.title = todo.title.toUpperCase()
+          }),
+      )
+    const outbox = attachOutbox(db, { tables: { todos: true } })
+    expect(await db.todos.get('old')).toEqual({ id: 'old', title: 'OLD' })
+    expect(await outbox.list()).toEqual([])
+  })
+
   const misconfigured: [string, (db: Dexie) => void, RegExp][] = [
     ['no version is declared', () => {}, /declares no version/],
     [
