@@ -38,11 +38,12 @@ type DeclaredTableName<DB> = {
   string
 
 /**
- * The outbox and meta stores `attachOutbox` adds to the latest declared version. No txId index: entries of
- * one transaction are contiguous in `seq`, and every index costs each captured write.
+ * The outbox and meta stores `attachOutbox` adds to the latest declared version. Every index costs each
+ * captured write, so: no txId index (one transaction's entries are contiguous in `seq`), and `id` is not
+ * declared unique (nanoids do not collide; a unique check is one more lookup per row).
  */
 export const driftlessStores = {
-  [OUTBOX_TABLE]: '++seq, &id, status, [collection+recordId]',
+  [OUTBOX_TABLE]: '++seq, id, status, [collection+recordId]',
   [META_TABLE]: 'key',
 } as const
 
@@ -214,15 +215,31 @@ function capture(
     retries: 0,
     errorMessage: null,
   })
-  const enqueue = (res: DBCoreMutateResponse, entries: NewEntry[]) => {
-    if (entries.length === 0) return res
-    return outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
-      if (written.numFailures === 0) return res
+  type Failures = DBCoreMutateResponse['failures']
+  const queue = (entries: NewEntry[]) =>
+    outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
+      if (written.numFailures === 0) return written
       // A write whose entry could not be queued must not commit without it.
       trans.abort()
       throw Object.values(written.failures)[0]
     })
+  // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
+  // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again.
+  const writeAndQueue = (plan: (failures: Failures) => NewEntry[]): PromiseLike<DBCoreMutateResponse> => {
+    const entries = plan({})
+    if (entries.length === 0) return table.mutate(req)
+    return Dexie.Promise.all([table.mutate(req), queue(entries)]).then(([res, written]) => {
+      if (res.numFailures === 0) return res
+      return outbox
+        .mutate({ trans, type: 'delete', keys: written.results ?? [] })
+        .then(() => {
+          const actual = plan(res.failures)
+          return actual.length ? queue(actual) : undefined
+        })
+        .then(() => res)
+    })
   }
+  const rejectWith = (error: unknown) => Dexie.Promise.reject(error) as PromiseLike<DBCoreMutateResponse>
 
   switch (req.type) {
     case 'add':
@@ -232,24 +249,24 @@ function capture(
       try {
         keys = req.values.map((value) => validRow(config, value, extractKey(value)))
       } catch (error) {
-        return Dexie.Promise.reject(error)
+        return rejectWith(error)
       }
       const before =
         req.type === 'add'
           ? Dexie.Promise.resolve(undefined)
           : table.getMany({ trans, keys, cache: 'immutable' })
       return before.then((existing: unknown[] | undefined) =>
-        table.mutate(req).then((res) => {
+        writeAndQueue((failures) => {
           const latest = new Map<string, unknown>()
           const entries: NewEntry[] = []
           req.values.forEach((value, i) => {
-            if (res.failures[i]) return
+            if (failures[i]) return
             const key = keys[i]!
             const prev = latest.has(key) ? latest.get(key) : existing?.[i]
             latest.set(key, value)
             entries.push(entry(prev === undefined ? 'create' : 'update', key, value, prev))
           })
-          return enqueue(res, entries)
+          return entries
         }),
       )
     }
@@ -258,19 +275,19 @@ function capture(
       try {
         for (const key of req.keys) validKey(config, key)
       } catch (error) {
-        return Dexie.Promise.reject(error)
+        return rejectWith(error)
       }
       return table.getMany({ trans, keys: req.keys, cache: 'immutable' }).then((existing) =>
-        table.mutate(req).then((res) => {
+        writeAndQueue((failures) => {
           const gone = new Set<string>()
           const entries: NewEntry[] = []
           req.keys.forEach((key: string, i) => {
             const prev = existing[i]
-            if (res.failures[i] || prev === undefined || gone.has(key)) return
+            if (failures[i] || prev === undefined || gone.has(key)) return
             gone.add(key)
             entries.push(entry('delete', key, null, prev))
           })
-          return enqueue(res, entries)
+          return entries
         }),
       )
     }
@@ -281,15 +298,11 @@ function capture(
         try {
           keys = rows.map((row) => validKey(config, extractKey(row)))
         } catch (error) {
-          return Dexie.Promise.reject(error)
+          return rejectWith(error)
         }
-        return table.mutate(req).then((res) => {
-          if (res.numFailures) return res
-          return enqueue(
-            res,
-            rows.map((row, i) => entry('delete', keys[i]!, null, row)),
-          )
-        })
+        return writeAndQueue((failures) =>
+          Object.keys(failures).length ? [] : rows.map((row, i) => entry('delete', keys[i]!, null, row)),
+        )
       })
     }
   }
