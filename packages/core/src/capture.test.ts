@@ -308,6 +308,29 @@ describe('atomicity', () => {
     ])
   })
 
+  it('queues only the rows that were written when a bulkPut breaks a unique index', async () => {
+    const db = new Dexie(`unique-${++counter}`)
+    opened.push(db)
+    db.version(1).stores({ users: 'id, &email' })
+    const outbox = attachOutbox(db, { tables: { users: true } })
+    const users = db.table<{ id: string; email: string }, string>('users')
+    await users.put({ id: 'a', email: 'a@x' })
+    await expect(
+      users.bulkPut([
+        { id: 'a', email: 'a2@x' },
+        { id: 'b', email: 'a2@x' },
+        { id: 'c', email: 'c@x' },
+      ]),
+    ).rejects.toThrow(/1 of 3 operations failed/)
+    const entries = await outbox.list()
+    expect(entries.map((e) => `${e.type} ${e.recordId} ${e.data?.email}`)).toEqual([
+      'create a a@x',
+      'update a a2@x',
+      'create c c@x',
+    ])
+    expect(entries.every((e, i) => i === 0 || e.seq > entries[i - 1]!.seq)).toBe(true)
+  })
+
   it('rejects a row without a string id before anything is stored', async () => {
     const { db, outbox } = createDb()
     const put = db.todos.put({ id: 42 as unknown as string, title: 'A' })
