@@ -1,3 +1,5 @@
+import type Dexie from 'dexie'
+import type { Table } from 'dexie'
 import type { ChangeType, RecordData } from './wire.js'
 
 /** The outbox table: one entry per changed row, ordered by `seq`. */
@@ -35,3 +37,225 @@ export interface SyncStats {
   syncing: number
   failed: number
 }
+
+/** What `getCrudBatch()` hands a custom connector: upload `crud`, then `complete()`. */
+export interface CrudBatch {
+  readonly crud: readonly OutboxEntry[]
+  /** More pending entries were waiting behind this batch. */
+  readonly haveMore: boolean
+  /** Removes exactly these entries from the outbox. */
+  complete(): Promise<void>
+}
+
+/** What `getNextCrudTransaction()` hands a custom connector: the entries of one local transaction. */
+export interface CrudTransaction {
+  readonly crud: readonly OutboxEntry[]
+  readonly transactionId: string
+  /** Removes exactly these entries from the outbox. */
+  complete(): Promise<void>
+}
+
+export interface OutboxFilter {
+  status?: ChangeStatus | readonly ChangeStatus[]
+}
+
+interface MetaRow {
+  key: string
+  value: unknown
+}
+
+/**
+ * The durable queue of captured changes, created by `attachOutbox()`. Entries are taken oldest first;
+ * taken entries are `syncing` until completed, released or recorded as failed.
+ */
+export class Outbox {
+  readonly db: Dexie
+  /** The synced tables, as declared to `attachOutbox()`. */
+  readonly tables: readonly string[]
+
+  constructor(db: Dexie, tables: readonly string[]) {
+    this.db = db
+    this.tables = tables
+  }
+
+  private get entries(): Table<OutboxEntry, number> {
+    return this.db.table(OUTBOX_TABLE)
+  }
+
+  private get meta(): Table<MetaRow, string> {
+    return this.db.table(META_TABLE)
+  }
+
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction('rw', OUTBOX_TABLE, fn)
+  }
+
+  /** Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many. */
+  init(): Promise<number> {
+    return this.write(() => this.entries.where('status').equals('syncing').modify({ status: 'pending' }))
+  }
+
+  /** Marks up to `limit` oldest pending entries `syncing` and returns them; failed entries are skipped. */
+  async takeBatch(limit: number): Promise<OutboxEntry[]> {
+    return (await this.take(limit)).entries
+  }
+
+  /** Up to `limit` oldest pending entries, marked `syncing`; null when nothing is pending. */
+  async getCrudBatch(limit = 100): Promise<CrudBatch | null> {
+    const { entries, haveMore } = await this.take(limit)
+    if (entries.length === 0) return null
+    return { crud: entries, haveMore, complete: () => this.remove(entries) }
+  }
+
+  /** The pending entries of the oldest local transaction, marked `syncing`; null when nothing is pending. */
+  async getNextCrudTransaction(): Promise<CrudTransaction | null> {
+    const entries = await this.write(async () => {
+      const first = await this.entries.where('status').equals('pending').first()
+      if (!first) return []
+      // Read-write transactions on the outbox never overlap, so one transaction's entries are contiguous.
+      const pending = await this.entries
+        .where(':id')
+        .aboveOrEqual(first.seq)
+        .until((entry) => entry.txId !== first.txId)
+        .filter((entry) => entry.status === 'pending')
+        .toArray()
+      return this.markSyncing(pending)
+    })
+    const first = entries[0]
+    if (!first) return null
+    return { crud: entries, transactionId: first.txId, complete: () => this.remove(entries) }
+  }
+
+  /** Deletes exactly the entries with these change ids. Returns how many were removed. */
+  complete(ids: readonly string[]): Promise<number> {
+    return this.write(() => this.entries.where('id').anyOf(ids).delete())
+  }
+
+  /** Puts `syncing` entries (all, or those ids) back to `pending`. Returns how many. */
+  release(ids?: readonly string[]): Promise<number> {
+    return this.write(() =>
+      this.withStatus('syncing', ids).modify((entry: Mutable<OutboxEntry>) => {
+        entry.status = 'pending'
+      }),
+    )
+  }
+
+  /**
+   * Counts a failed attempt of one change: `failed` once it has been tried `maxAttempts` times, otherwise
+   * `pending` again. Returns the new status, or undefined when the entry is no longer in the outbox.
+   */
+  recordError(id: string, message: string, maxAttempts: number): Promise<ChangeStatus | undefined> {
+    return this.write(async () => {
+      const entry = await this.entries.where('id').equals(id).first()
+      if (!entry) return undefined
+      const retries = entry.retries + 1
+      const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
+      await this.entries.put({ ...entry, retries, status, errorMessage: message })
+      return status
+    })
+  }
+
+  /** The oldest entry that has not failed: what an upload must get past next. */
+  front(): Promise<OutboxEntry | undefined> {
+    return this.db.transaction('r', OUTBOX_TABLE, async () => {
+      const [pending, syncing] = await Promise.all([
+        this.entries.where('status').equals('pending').first(),
+        this.entries.where('status').equals('syncing').first(),
+      ])
+      if (!pending || !syncing) return pending ?? syncing
+      return pending.seq < syncing.seq ? pending : syncing
+    })
+  }
+
+  /** Entries oldest first, optionally of some statuses only. */
+  async list(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
+    if (filter.status === undefined) return this.entries.toArray()
+    const statuses = typeof filter.status === 'string' ? [filter.status] : [...filter.status]
+    const entries = await this.entries.where('status').anyOf(statuses).toArray()
+    return entries.sort((a, b) => a.seq - b.seq)
+  }
+
+  /** The queued changes of one record, oldest first. */
+  entriesFor(collection: string, recordId: string): Promise<OutboxEntry[]> {
+    return this.entries.where('[collection+recordId]').equals([collection, recordId]).toArray()
+  }
+
+  /** Failed entries (all, or those ids) go back to `pending` with a fresh retry count. Returns how many. */
+  retryFailed(ids?: readonly string[]): Promise<number> {
+    return this.write(() =>
+      this.withStatus('failed', ids).modify((entry: Mutable<OutboxEntry>) => {
+        entry.status = 'pending'
+        entry.retries = 0
+        entry.errorMessage = null
+      }),
+    )
+  }
+
+  /** Deletes failed entries (all, or those ids); the local rows keep their data. Returns how many. */
+  discardFailed(ids?: readonly string[]): Promise<number> {
+    return this.write(() => this.withStatus('failed', ids).delete())
+  }
+
+  /** Counts by status, from the status index: no entry is read. */
+  stats(): Promise<SyncStats> {
+    return this.db.transaction('r', OUTBOX_TABLE, async () => {
+      const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
+      const [pending, syncing, failed] = await Promise.all([
+        count('pending'),
+        count('syncing'),
+        count('failed'),
+      ])
+      return { total: pending + syncing + failed, pending, syncing, failed }
+    })
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.meta.get(key))?.value as T | undefined
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.meta.put({ key, value })
+  }
+
+  async deleteMeta(key: string): Promise<void> {
+    await this.meta.delete(key)
+  }
+
+  private take(limit: number): Promise<{ entries: OutboxEntry[]; haveMore: boolean }> {
+    if (!(limit > 0)) throw new RangeError(`Outbox batch limit must be positive, got ${limit}`)
+    return this.write(async () => {
+      const pending = await this.entries
+        .where('status')
+        .equals('pending')
+        .limit(limit + 1)
+        .toArray()
+      const entries = await this.markSyncing(pending.slice(0, limit))
+      return { entries, haveMore: pending.length > limit }
+    })
+  }
+
+  private async markSyncing(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
+    const syncing = entries.map((entry) => ({ ...entry, status: 'syncing' as const }))
+    await this.entries.bulkPut(syncing)
+    return syncing
+  }
+
+  private remove(entries: readonly OutboxEntry[]): Promise<void> {
+    return this.write(() => this.entries.bulkDelete(entries.map((entry) => entry.seq)))
+  }
+
+  private withStatus(status: ChangeStatus, ids: readonly string[] | undefined) {
+    if (ids === undefined) return this.entries.where('status').equals(status)
+    return this.entries
+      .where('id')
+      .anyOf(ids)
+      .filter((entry) => entry.status === status)
+  }
+}
+
+/** Counts the outbox of a client or of an outbox: `{ total, pending, syncing, failed }`. */
+export function getSyncStats(target: Outbox | { outbox: Outbox }): Promise<SyncStats> {
+  return (target instanceof Outbox ? target : target.outbox).stats()
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }

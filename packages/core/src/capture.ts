@@ -1,0 +1,336 @@
+/**
+ * Write capture: a Dexie DBCore middleware that appends one outbox entry per changed row of a synced table,
+ * in the same IndexedDB transaction as the write, so data and queue can never disagree.
+ */
+import Dexie, {
+  type DBCore,
+  type DBCoreMutateRequest,
+  type DBCoreMutateResponse,
+  type DBCoreTable,
+  type DBCoreTransaction,
+  type Middleware,
+} from 'dexie'
+import { nanoid } from 'nanoid'
+import type { z } from 'zod'
+import { ConfigError, SyncValidationError } from './errors.js'
+import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
+import type { RecordData } from './wire.js'
+
+/** Per synced table: `true`, or a zod schema every written row must pass. */
+export interface SyncedTableOptions {
+  schema?: z.ZodType
+}
+
+/** Which tables of the database are synced: `{ todos: { schema: todoSchema }, lists: true }`. */
+export type SyncedTables<Name extends string = string> = { readonly [K in Name]?: true | SyncedTableOptions }
+
+export interface AttachOutboxOptions<Name extends string = string> {
+  tables: SyncedTables<Name>
+  /** Milliseconds stamped on each captured change; a hybrid logical clock's `now()` in the engine. */
+  timestamp?: () => number
+}
+
+/** The names of the tables declared as properties of a typed Dexie subclass, or any string for a plain Dexie. */
+export type TableNameOf<DB> = [DeclaredTableName<DB>] extends [never] ? string : DeclaredTableName<DB>
+type DeclaredTableName<DB> = {
+  [K in keyof DB]: DB[K] extends { core: DBCoreTable; name: string } ? K : never
+}[keyof DB] &
+  string
+
+/**
+ * The outbox and meta stores `attachOutbox` adds to the latest declared version. Every index costs each
+ * captured write, so: no txId index (one transaction's entries are contiguous in `seq`), and `id` is not
+ * declared unique (nanoids do not collide; a unique check is one more lookup per row).
+ */
+export const driftlessStores = {
+  [OUTBOX_TABLE]: '++seq, id, status, [collection+recordId]',
+  [META_TABLE]: 'key',
+} as const
+
+type NewEntry = Omit<OutboxEntry, 'seq'>
+
+interface CapturedTable {
+  readonly name: string
+  readonly keyPath: string
+  readonly schema: z.ZodType | undefined
+}
+
+/** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
+interface TransactionState {
+  readonly txId: string
+  tail: PromiseLike<unknown>
+}
+
+const outboxes = new WeakMap<Dexie, Outbox>()
+const uncapturedTransactions = new WeakSet<object>()
+
+/**
+ * Makes the given tables synced: adds the outbox and meta tables to the latest declared version and
+ * registers the capture middleware. Call after `db.version(n).stores(...)` and before the db opens.
+ */
+export function attachOutbox<DB extends Dexie>(
+  db: DB,
+  options: AttachOutboxOptions<TableNameOf<DB>>,
+): Outbox {
+  if (outboxes.has(db)) throw new ConfigError(`attachOutbox(): database "${db.name}" already has an outbox.`)
+  if (db.isOpen()) {
+    throw new ConfigError(
+      `attachOutbox(): database "${db.name}" is already open. Call attachOutbox() right after db.version(n).stores(...), before the first query.`,
+    )
+  }
+  if (!db.verno) {
+    throw new ConfigError(
+      `attachOutbox(): database "${db.name}" declares no version. Call db.version(1).stores({ ... }) first.`,
+    )
+  }
+  const tables = new Map<string, CapturedTable>()
+  for (const [name, declared] of Object.entries(options.tables as SyncedTables)) {
+    if (!declared) continue
+    const keyPath = checkSyncable(db, name)
+    tables.set(name, { name, keyPath, schema: declared === true ? undefined : declared.schema })
+  }
+  if (tables.size === 0) {
+    throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
+  }
+  db.version(db.verno).stores(driftlessStores)
+  db.use(captureMiddleware(tables, options.timestamp ?? Date.now))
+  const outbox = new Outbox(db, [...tables.keys()])
+  outboxes.set(db, outbox)
+  return outbox
+}
+
+/**
+ * Runs `fn` in one read-write transaction over `tableNames`, the outbox and the meta table, in which writes
+ * to synced tables are not captured: the engine applies server rows this way.
+ */
+export function runUncaptured<T>(db: Dexie, tableNames: readonly string[], fn: () => Promise<T>): Promise<T> {
+  if (!outboxes.has(db)) {
+    throw new ConfigError(
+      `runUncaptured(): database "${db.name}" has no outbox. Call attachOutbox(db, ...) first.`,
+    )
+  }
+  const stores = [...new Set([...tableNames, OUTBOX_TABLE, META_TABLE])]
+  // Always a transaction of its own: marking a parent transaction would stop capturing the app's writes.
+  return Dexie.ignoreTransaction(() =>
+    db.transaction('rw', stores, () => {
+      uncapturedTransactions.add(Dexie.currentTransaction.idbtrans)
+      return fn()
+    }),
+  )
+}
+
+/** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */
+function checkSyncable(db: Dexie, name: string): string {
+  const table = db.tables.find((t) => t.name === name)
+  if (!table) {
+    const declared = db.tables.map((t) => t.name).join(', ') || 'none'
+    throw new ConfigError(
+      `attachOutbox(): synced table "${name}" is not in the schema of "${db.name}" (declared: ${declared}). Declare it with db.version(n).stores({ ${name}: 'id, ...' }).`,
+    )
+  }
+  if (name === OUTBOX_TABLE || name === META_TABLE) {
+    throw new ConfigError(`attachOutbox(): "${name}" is Driftless's own table and cannot be synced.`)
+  }
+  const { keyPath, auto, compound } = table.schema.primKey
+  const advice = `Synced rows need an app-generated string id: declare { ${name}: 'id, ...' } and write rows with id: nanoid().`
+  if (auto)
+    throw new ConfigError(`attachOutbox(): table "${name}" has an auto-incremented primary key. ${advice}`)
+  if (!keyPath)
+    throw new ConfigError(`attachOutbox(): table "${name}" has an outbound primary key. ${advice}`)
+  if (compound || Array.isArray(keyPath)) {
+    throw new ConfigError(`attachOutbox(): table "${name}" has a compound primary key. ${advice}`)
+  }
+  return keyPath
+}
+
+function captureMiddleware(
+  tables: ReadonlyMap<string, CapturedTable>,
+  timestamp: () => number,
+): Middleware<DBCore> {
+  const states = new WeakMap<DBCoreTransaction, TransactionState>()
+  return {
+    stack: 'dbcore',
+    name: 'DriftlessCapture',
+    // Below the hooks middleware (2), so rows are captured as stored, after any 'creating' hook.
+    level: 1,
+    create(down) {
+      return {
+        ...down,
+        transaction(stores, mode, options) {
+          const widen = mode === 'readwrite' && stores.some((name) => tables.has(name))
+          const missing = widen ? [OUTBOX_TABLE, META_TABLE].filter((name) => !stores.includes(name)) : []
+          return down.transaction(missing.length ? [...stores, ...missing] : stores, mode, options)
+        },
+        table(name) {
+          const table = down.table(name)
+          const config = tables.get(name)
+          if (!config) return table
+          // Resolved at write time: during an upgrade the stack is built before the outbox store exists.
+          let outbox: DBCoreTable | undefined
+          return {
+            ...table,
+            mutate(req) {
+              if (uncapturedTransactions.has(req.trans) || isVersionChange(req.trans))
+                return table.mutate(req)
+              let state = states.get(req.trans)
+              if (!state) {
+                state = { txId: nanoid(), tail: Dexie.Promise.resolve() }
+                states.set(req.trans, state)
+              }
+              const { txId } = state
+              outbox ??= down.table(OUTBOX_TABLE)
+              const queue = outbox
+              // Captures of one transaction run in order, so each sees the rows the previous one wrote.
+              const run = state.tail.then(() => capture(config, table, queue, req, txId, timestamp))
+              state.tail = run.then(noop, noop)
+              return run as Promise<DBCoreMutateResponse>
+            },
+          }
+        },
+      }
+    },
+  }
+}
+
+function capture(
+  config: CapturedTable,
+  table: DBCoreTable,
+  outbox: DBCoreTable,
+  req: DBCoreMutateRequest,
+  txId: string,
+  timestamp: () => number,
+): PromiseLike<DBCoreMutateResponse> {
+  const { trans } = req
+  const extractKey = table.schema.primaryKey.extractKey!
+  const entry = (type: NewEntry['type'], recordId: string, data: unknown, prevData: unknown): NewEntry => ({
+    id: nanoid(),
+    txId,
+    collection: config.name,
+    recordId,
+    type,
+    data: (data ?? null) as RecordData | null,
+    prevData: (prevData ?? null) as RecordData | null,
+    timestamp: timestamp(),
+    status: 'pending',
+    retries: 0,
+    errorMessage: null,
+  })
+  type Failures = DBCoreMutateResponse['failures']
+  const queue = (entries: NewEntry[]) =>
+    outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
+      if (written.numFailures === 0) return written
+      // A write whose entry could not be queued must not commit without it.
+      trans.abort()
+      throw Object.values(written.failures)[0]
+    })
+  // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
+  // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again.
+  const writeAndQueue = (plan: (failures: Failures) => NewEntry[]): PromiseLike<DBCoreMutateResponse> => {
+    const entries = plan({})
+    if (entries.length === 0) return table.mutate(req)
+    return Dexie.Promise.all([table.mutate(req), queue(entries)]).then(([res, written]) => {
+      if (res.numFailures === 0) return res
+      return outbox
+        .mutate({ trans, type: 'delete', keys: written.results ?? [] })
+        .then(() => {
+          const actual = plan(res.failures)
+          return actual.length ? queue(actual) : undefined
+        })
+        .then(() => res)
+    })
+  }
+  const rejectWith = (error: unknown) => Dexie.Promise.reject(error) as PromiseLike<DBCoreMutateResponse>
+
+  switch (req.type) {
+    case 'add':
+    case 'put': {
+      if (req.values.length === 0) return table.mutate(req)
+      let keys: string[]
+      try {
+        keys = req.values.map((value) => validRow(config, value, extractKey(value)))
+      } catch (error) {
+        return rejectWith(error)
+      }
+      const before =
+        req.type === 'add'
+          ? Dexie.Promise.resolve(undefined)
+          : table.getMany({ trans, keys, cache: 'immutable' })
+      return before.then((existing: unknown[] | undefined) =>
+        writeAndQueue((failures) => {
+          const latest = new Map<string, unknown>()
+          const entries: NewEntry[] = []
+          req.values.forEach((value, i) => {
+            if (failures[i]) return
+            const key = keys[i]!
+            const prev = latest.has(key) ? latest.get(key) : existing?.[i]
+            latest.set(key, value)
+            entries.push(entry(prev === undefined ? 'create' : 'update', key, value, prev))
+          })
+          return entries
+        }),
+      )
+    }
+    case 'delete': {
+      if (req.keys.length === 0) return table.mutate(req)
+      try {
+        for (const key of req.keys) validKey(config, key)
+      } catch (error) {
+        return rejectWith(error)
+      }
+      return table.getMany({ trans, keys: req.keys, cache: 'immutable' }).then((existing) =>
+        writeAndQueue((failures) => {
+          const gone = new Set<string>()
+          const entries: NewEntry[] = []
+          req.keys.forEach((key: string, i) => {
+            const prev = existing[i]
+            if (failures[i] || prev === undefined || gone.has(key)) return
+            gone.add(key)
+            entries.push(entry('delete', key, null, prev))
+          })
+          return entries
+        }),
+      )
+    }
+    case 'deleteRange': {
+      const query = { index: table.schema.primaryKey, range: req.range }
+      return table.query({ trans, query, values: true }).then(({ result: rows }) => {
+        let keys: string[]
+        try {
+          keys = rows.map((row) => validKey(config, extractKey(row)))
+        } catch (error) {
+          return rejectWith(error)
+        }
+        return writeAndQueue((failures) =>
+          Object.keys(failures).length ? [] : rows.map((row, i) => entry('delete', keys[i]!, null, row)),
+        )
+      })
+    }
+  }
+}
+
+function validRow(config: CapturedTable, value: unknown, key: unknown): string {
+  const id = validKey(config, key)
+  if (config.schema) {
+    const result = config.schema.safeParse(value)
+    if (!result.success) throw new SyncValidationError(config.name, id, result.error.issues)
+  }
+  return id
+}
+
+function validKey(config: CapturedTable, key: unknown): string {
+  if (typeof key === 'string' && key.length > 0) return key
+  throw new SyncValidationError(config.name, key, [
+    {
+      code: 'custom',
+      path: config.keyPath.split('.'),
+      message: `synced rows need a non-empty string id, e.g. nanoid(); got ${typeof key}`,
+      input: key,
+    },
+  ])
+}
+
+function isVersionChange(trans: DBCoreTransaction): boolean {
+  return (trans as { mode?: string }).mode === 'versionchange'
+}
+
+function noop(): void {}
