@@ -1,10 +1,11 @@
 import type Dexie from 'dexie'
+import type { SyncConnector, UploadClient } from './connector.js'
 import type { SyncEventListener } from './events.js'
 import type { ChangeStatus, OutboxEntry } from './outbox.js'
 import type { SyncStatus } from './status.js'
 
 /** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
-export interface SyncClient {
+export interface SyncClient extends UploadClient {
   readonly db: Dexie
   /** The current status snapshot; the same object until a field changes. */
   getSnapshot(): SyncStatus
@@ -25,6 +26,13 @@ export interface SyncClient {
   retryFailed(ids?: readonly string[]): Promise<number>
   /** Drops failed changes (all, or those ids) from the queue; the local rows keep their data. */
   discardFailed(ids?: readonly string[]): Promise<number>
+  /**
+   * Starts syncing with the app's backend: uploads and pulls run while connected (in the leader tab).
+   * Without a connector, the transport is used as configured (its own url and headers).
+   */
+  connect(connector?: SyncConnector): Promise<void>
+  /** Stops syncing; local writes keep queuing and go out on the next connect(). */
+  disconnect(): Promise<void>
   /** Stops the loops and releases the tab's leadership; the database stays open for the app. */
   close(): Promise<void>
 }

@@ -95,9 +95,12 @@ export class Outbox {
     return this.write(() => this.entries.where('status').equals('syncing').modify({ status: 'pending' }))
   }
 
-  /** Marks up to `limit` oldest pending entries `syncing` and returns them; failed entries are skipped. */
-  async takeBatch(limit: number): Promise<OutboxEntry[]> {
-    return (await this.take(limit)).entries
+  /**
+   * Marks up to `limit` oldest pending entries `syncing` and returns them; failed entries, and those
+   * `skip` holds back, stay where they are.
+   */
+  async takeBatch(limit: number, skip?: (entry: OutboxEntry) => boolean): Promise<OutboxEntry[]> {
+    return (await this.take(limit, skip)).entries
   }
 
   /** Up to `limit` oldest pending entries, marked `syncing`; null when nothing is pending. */
@@ -221,14 +224,14 @@ export class Outbox {
     await this.meta.delete(key)
   }
 
-  private take(limit: number): Promise<{ entries: OutboxEntry[]; haveMore: boolean }> {
+  private take(
+    limit: number,
+    skip?: (entry: OutboxEntry) => boolean,
+  ): Promise<{ entries: OutboxEntry[]; haveMore: boolean }> {
     if (!(limit > 0)) throw new RangeError(`Outbox batch limit must be positive, got ${limit}`)
     return this.write(async () => {
-      const pending = await this.entries
-        .where('status')
-        .equals('pending')
-        .limit(limit + 1)
-        .toArray()
+      const query = this.entries.where('status').equals('pending')
+      const pending = await (skip ? query.filter((entry) => !skip(entry)) : query).limit(limit + 1).toArray()
       const entries = await this.markSyncing(pending.slice(0, limit))
       return { entries, haveMore: pending.length > limit }
     })

@@ -1,5 +1,7 @@
 import {
   type ChangeStatus,
+  type CrudBatch,
+  type CrudTransaction,
   type OutboxEntry,
   type SyncClient,
   type SyncEventListener,
@@ -132,4 +134,20 @@ export class FakeSyncClient implements SyncClient {
   }
 
   async close(): Promise<void> {}
+
+  async connect(): Promise<void> {
+    this.store.update({ isConnected: true })
+  }
+
+  async disconnect(): Promise<void> {
+    this.store.update({ isConnected: false })
+  }
+
+  async getCrudBatch(): Promise<CrudBatch | null> {
+    return null
+  }
+
+  async getNextCrudTransaction(): Promise<CrudTransaction | null> {
+    return null
+  }
 }

@@ -1,0 +1,332 @@
+import { nanoid } from 'nanoid'
+import { runUncaptured } from './capture.js'
+import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
+import type { SyncConnector, UploadClient } from './connector.js'
+import { type EngineContext, versionKey, writeLocalRow } from './engine.js'
+import { DriftlessError, InvalidResponseError, TransportError } from './errors.js'
+import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
+import { retryDelay } from './retry.js'
+import type { Change, PushConflict, PushResult, RecordData } from './wire.js'
+
+/** The seed's words, logged when uploadData() returns without completing the entry at the front. */
+export const STALLED_UPLOAD_WARNING =
+  'Potentially previously uploaded CRUD entries are still present in the upload queue. Make sure to handle uploads and complete CRUD transactions or batches by calling and awaiting their [.complete()] method. The next upload iteration will be delayed.'
+
+/** uploadData() returned without error but the same entry is still at the front of the queue. */
+export class UploadStalledError extends DriftlessError {
+  constructor(changeId: string) {
+    super(
+      'UPLOAD_STALLED',
+      `uploadData() returned but change ${changeId} is still at the front of the upload queue; call and await complete() on the batch or transaction you uploaded.`,
+    )
+  }
+}
+
+export interface DrainResult {
+  /** Changes the server accepted (or that were otherwise settled) in this drain. */
+  uploaded: number
+  /** When entries were held back after a per-change error: the earliest time to try them again. */
+  retryAt: number | null
+  /** The last per-change error message, if any change was rejected during this drain. */
+  rejection: string | null
+}
+
+interface NarrowedResult extends PushResult {
+  /** Changes the server rejects as a whole request (a non-retryable 4xx on a batch of one). */
+  rejected: Map<string, string>
+}
+
+/** Empties the outbox through `uploadData` or, without one, through the transport's push. */
+export class UploadLoop {
+  /** Records whose last change the server rejected, held back until the time given. */
+  private readonly heldBack = new Map<string, number>()
+  private previousFront: string | null = null
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  async drain(
+    connector: SyncConnector | null,
+    client: UploadClient,
+    signal: AbortSignal,
+  ): Promise<DrainResult> {
+    return connector?.uploadData
+      ? this.drainThrough(connector.uploadData.bind(connector), client, signal)
+      : this.drainThroughTransport(signal)
+  }
+
+  /** The seed's loop: call uploadData until the queue is empty; a front that does not move is an error. */
+  private async drainThrough(
+    uploadData: (client: UploadClient) => Promise<void>,
+    client: UploadClient,
+    signal: AbortSignal,
+  ): Promise<DrainResult> {
+    const { outbox, env } = this.ctx
+    let uploaded = 0
+    const before = (await outbox.stats()).total
+    try {
+      for (;;) {
+        signal.throwIfAborted()
+        const front = await outbox.front()
+        if (!front) break
+        if (front.id === this.previousFront) {
+          env.logger.warn(STALLED_UPLOAD_WARNING)
+          throw new UploadStalledError(front.id)
+        }
+        try {
+          await uploadData(client)
+        } finally {
+          await outbox.release()
+        }
+        this.previousFront = front.id
+      }
+    } catch (error) {
+      this.previousFront = null
+      throw error
+    }
+    this.previousFront = null
+    uploaded = Math.max(0, before - (await outbox.stats()).total)
+    return { uploaded, retryAt: null, rejection: null }
+  }
+
+  private async drainThroughTransport(signal: AbortSignal): Promise<DrainResult> {
+    const { outbox, options, env } = this.ctx
+    let uploaded = 0
+    let rejection: string | null = null
+    for (;;) {
+      signal.throwIfAborted()
+      const now = env.now()
+      const batch = await outbox.takeBatch(options.pushBatchSize, (entry) => this.isHeldBack(entry, now))
+      if (batch.length === 0) break
+      try {
+        const sentAt = env.now()
+        const result = await this.pushNarrowing(batch)
+        this.checkAnswer(batch, result)
+        this.observeServerTime(result, sentAt, env.now())
+        const outcome = await this.apply(batch, result)
+        uploaded += outcome.settled
+        rejection = outcome.rejection ?? rejection
+      } catch (error) {
+        await outbox.release(batch.map((entry) => entry.id))
+        throw error
+      }
+    }
+    return { uploaded, retryAt: this.nextRetryAt(), rejection }
+  }
+
+  private isHeldBack(entry: OutboxEntry, now: number): boolean {
+    const key = versionKey(entry.collection, entry.recordId)
+    const until = this.heldBack.get(key)
+    if (until === undefined) return false
+    if (until <= now) {
+      this.heldBack.delete(key)
+      return false
+    }
+    return true
+  }
+
+  private nextRetryAt(): number | null {
+    let earliest: number | null = null
+    for (const until of this.heldBack.values())
+      earliest = earliest === null ? until : Math.min(earliest, until)
+    return earliest
+  }
+
+  /** Pushes a batch; a non-retryable 4xx is narrowed down by halving to the changes the server refuses. */
+  private async pushNarrowing(batch: readonly OutboxEntry[]): Promise<NarrowedResult> {
+    try {
+      const changes = batch.map(toChange)
+      const result = await this.ctx.withTransport((transport, context) => transport.push(changes, context))
+      return { ...result, rejected: new Map() }
+    } catch (error) {
+      if (!(error instanceof TransportError) || error.retryable || error.status === 401) throw error
+      if (batch.length === 1) {
+        const only = batch[0]!
+        return {
+          accepted: [],
+          conflicts: [],
+          errors: [],
+          rejected: new Map([
+            [only.id, `The server refused this change (HTTP ${error.status}): ${error.message}`],
+          ]),
+        }
+      }
+      const middle = Math.ceil(batch.length / 2)
+      const first = await this.pushNarrowing(batch.slice(0, middle))
+      const second = await this.pushNarrowing(batch.slice(middle))
+      return {
+        accepted: [...first.accepted, ...second.accepted],
+        conflicts: [...first.conflicts, ...second.conflicts],
+        errors: [...first.errors, ...second.errors],
+        rejected: new Map([...first.rejected, ...second.rejected]),
+      }
+    }
+  }
+
+  /** Every change of the batch must be answered exactly once, and nothing else. */
+  private checkAnswer(batch: readonly OutboxEntry[], result: NarrowedResult): void {
+    const expected = new Set(batch.map((entry) => entry.id))
+    const seen = new Set<string>()
+    const answered = [
+      ...result.accepted.map((a) => a.id),
+      ...result.conflicts.map((c) => c.changeId),
+      ...result.errors.map((e) => e.id),
+      ...result.rejected.keys(),
+    ]
+    for (const id of answered) {
+      if (!expected.has(id))
+        throw new InvalidResponseError('push answer', `change ${id} was not in the batch`)
+      if (seen.has(id)) throw new InvalidResponseError('push answer', `change ${id} is answered twice`)
+      seen.add(id)
+    }
+    const missing = [...expected].filter((id) => !seen.has(id))
+    if (missing.length > 0) {
+      throw new InvalidResponseError(
+        'push answer',
+        `no answer for change(s) ${missing.slice(0, 5).join(', ')}`,
+      )
+    }
+  }
+
+  private observeServerTime(result: PushResult, sentAt: number, receivedAt: number): void {
+    const serverNow = result.accepted.reduce((max, a) => Math.max(max, a.serverTimestamp), 0)
+    if (serverNow > 0) this.ctx.clock.setServerTime(serverNow, sentAt, receivedAt)
+  }
+
+  private async apply(
+    batch: readonly OutboxEntry[],
+    result: NarrowedResult,
+  ): Promise<{ settled: number; rejection: string | null }> {
+    const { ctx } = this
+    const byId = new Map(batch.map((entry) => [entry.id, entry]))
+    // Resolvers may be async, so they run before the transaction, which must not wait on anything else.
+    const resolutions = await Promise.all(
+      result.conflicts.map(async (conflict) => {
+        ctx.clock.observe(conflict.remoteTimestamp)
+        const entry = byId.get(conflict.changeId)!
+        const local =
+          ((await ctx.db.table(entry.collection).get(entry.recordId)) as RecordData | undefined) ?? null
+        const described: SyncConflict = {
+          source: 'push',
+          collection: conflict.collection,
+          recordId: conflict.recordId,
+          local,
+          remote: conflict.remote,
+          localTimestamp: conflict.localTimestamp,
+          remoteTimestamp: conflict.remoteTimestamp,
+          fieldConflicts: conflict.fieldConflicts,
+        }
+        const resolution = await resolveConflict(ctx.options.strategy, described, ctx.options.resolveConflict)
+        return { conflict, entry, resolution }
+      }),
+    )
+
+    let rejection: string | null = null
+    const now = ctx.env.now()
+    await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
+      const acceptedIds = result.accepted.map((a) => a.id)
+      await ctx.outbox.complete(acceptedIds)
+      for (const id of acceptedIds) {
+        const entry = byId.get(id)!
+        await ctx.outbox.setMeta(versionKey(entry.collection, entry.recordId), entry.timestamp)
+      }
+      for (const { conflict, entry, resolution } of resolutions) {
+        await this.settleConflict(entry, conflict, resolution)
+      }
+      for (const { id, error } of result.errors) {
+        const entry = byId.get(id)!
+        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was rejected: ${error}`
+        const status = await ctx.outbox.recordError(id, error, ctx.options.retryMaxAttempts)
+        if (status === 'pending') {
+          const delay = retryDelay(entry.retries + 1, {
+            baseMs: ctx.options.retryDelayMs,
+            maxMs: ctx.options.maxRetryDelayMs,
+            random: ctx.env.random,
+          })
+          this.heldBack.set(versionKey(entry.collection, entry.recordId), now + delay)
+        }
+      }
+      for (const [id, error] of result.rejected) {
+        const entry = byId.get(id)!
+        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was refused: ${error}`
+        // A whole-request refusal of a single change will not change on retry: park it at once.
+        await ctx.outbox.recordError(id, error, entry.retries + 1)
+      }
+    })
+
+    for (const { conflict, entry, resolution } of resolutions) {
+      ctx.emit({
+        phase: 'conflict',
+        at: ctx.env.now(),
+        source: 'push',
+        collection: entry.collection,
+        recordId: entry.recordId,
+        changeId: entry.id,
+        resolution: typeof resolution === 'string' ? resolution : 'merged',
+        fieldConflicts: [...conflict.fieldConflicts],
+      })
+    }
+    ctx.emit({
+      phase: 'push',
+      at: ctx.env.now(),
+      changes: batch.length,
+      accepted: result.accepted.length,
+      conflicts: result.conflicts.length,
+      errors: result.errors.length + result.rejected.size,
+    })
+    return { settled: result.accepted.length + result.conflicts.length, rejection }
+  }
+
+  /** Inside the uncaptured transaction: make local state and the queue agree with the resolution. */
+  private async settleConflict(
+    entry: OutboxEntry,
+    conflict: PushConflict,
+    resolution: ConflictResolution,
+  ): Promise<void> {
+    const { ctx } = this
+    const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
+      (other) => other.id !== entry.id && other.seq > entry.seq,
+    )
+    await ctx.outbox.setMeta(versionKey(entry.collection, entry.recordId), conflict.remoteTimestamp)
+    if (resolution === 'remote') {
+      await ctx.outbox.complete([entry.id])
+      // Newer local edits still stand; they will meet the server's version on their own push.
+      if (laterEdits.length === 0) await writeLocalRow(ctx, entry.collection, entry.recordId, conflict.remote)
+      return
+    }
+    if (resolution === 'local' && laterEdits.length > 0) {
+      // The newer local edits carry the local version already.
+      await ctx.outbox.complete([entry.id])
+      return
+    }
+    let data: RecordData | null
+    if (resolution === 'local') {
+      data = ((await ctx.db.table(entry.collection).get(entry.recordId)) as RecordData | undefined) ?? null
+    } else {
+      data = resolution.merged
+      await writeLocalRow(ctx, entry.collection, entry.recordId, data)
+    }
+    // Re-issue the change with a fresh id and a timestamp newer than the server's version.
+    await ctx.db.table(OUTBOX_TABLE).update(entry.seq, {
+      id: nanoid(),
+      type: data === null ? 'delete' : conflict.remote === null ? 'create' : 'update',
+      data,
+      prevData: conflict.remote,
+      timestamp: ctx.clock.now(),
+      status: 'pending',
+      retries: 0,
+      errorMessage: null,
+    })
+  }
+}
+
+export function toChange(entry: OutboxEntry): Change {
+  return {
+    id: entry.id,
+    collection: entry.collection,
+    recordId: entry.recordId,
+    type: entry.type,
+    data: entry.data,
+    prevData: entry.prevData,
+    timestamp: entry.timestamp,
+  }
+}
