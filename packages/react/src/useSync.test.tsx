@@ -74,3 +74,14 @@ describe('useSync', () => {
     expect(last.discardFailed).toBe(first.discardFailed)
   })
 })
+
+describe('useSync().sync', () => {
+  it('resolves when the round fails, leaving the error to the status', async () => {
+    const client = new FakeSyncClient()
+    renderWithClient(client, <SeedRetryButton />)
+    const pending = results.at(-1)!.sync()
+    act(() => client.failSync(new Error('server unreachable')))
+    await expect(pending).resolves.toBeUndefined()
+    expect(client.getSnapshot().lastError).toBe('server unreachable')
+  })
+})

@@ -5,7 +5,11 @@ import { useSyncClientFor } from './SyncProvider.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
 export interface UseSyncResult {
-  /** Runs an upload + download round now; arguments are ignored, so `onClick={sync}` works. */
+  /**
+   * Runs an upload + download round now and resolves when it ends, also when it failed: the failure is in
+   * `status.lastError` and the `onSync` error event (as TanStack Query's `refetch`). `onClick={sync}` works.
+   * Call `useSyncClient().sync()` to get a rejected promise instead.
+   */
   sync: () => Promise<void>
   /** The whole status snapshot; the component re-renders whenever any field changes. */
   status: SyncStatus
@@ -21,7 +25,7 @@ export function useSync(): UseSyncResult {
   const status = useSyncStatus()
   const actions = useMemo(
     () => ({
-      sync: () => client.sync(),
+      sync: () => client.sync().catch(() => {}),
       // `onClick={retryFailed}` passes an event, which must not be read as a list of ids.
       retryFailed: (ids?: readonly string[]) => client.retryFailed(Array.isArray(ids) ? ids : undefined),
       discardFailed: (ids?: readonly string[]) => client.discardFailed(Array.isArray(ids) ? ids : undefined),

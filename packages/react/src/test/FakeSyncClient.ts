@@ -52,7 +52,7 @@ export class FakeSyncClient implements SyncClient {
   activeWatchers = 0
   private entries: OutboxEntry[] = []
   private readonly watchers = new Set<{ filter: Filter; listener: (entries: OutboxEntry[]) => void }>()
-  private syncResolvers: (() => void)[] = []
+  private syncResolvers: { resolve(): void; reject(error: unknown): void }[] = []
 
   constructor(status: Partial<SyncStatus> = {}, entries: OutboxEntry[] = []) {
     this.store = new SyncStatusStore({ isConnected: true, ...status })
@@ -87,12 +87,18 @@ export class FakeSyncClient implements SyncClient {
   sync(): Promise<void> {
     this.calls.sync++
     this.store.update({ isUploading: true })
-    return new Promise((resolve) => this.syncResolvers.push(resolve))
+    return new Promise((resolve, reject) => this.syncResolvers.push({ resolve, reject }))
+  }
+
+  /** Ends the pending rounds with an error, as a failed round does. */
+  failSync(error: Error): void {
+    this.store.update({ isUploading: false, lastError: error.message })
+    for (const round of this.syncResolvers.splice(0)) round.reject(error)
   }
 
   finishSync(): void {
     this.store.update({ isUploading: false, lastSyncedAt: Date.now(), hasSynced: true })
-    for (const resolve of this.syncResolvers.splice(0)) resolve()
+    for (const round of this.syncResolvers.splice(0)) round.resolve()
   }
 
   async listChanges(filter: Filter = {}): Promise<OutboxEntry[]> {
