@@ -394,6 +394,66 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
     })
   })
 
+  describe('concurrent writers', () => {
+    it('never lets a pull cursor skip a change while pushes of the same user commit concurrently', async () => {
+      const seen = new Set<string>()
+      let cursor: string | null = null
+      let pushing = true
+      const follower = (async () => {
+        while (pushing) {
+          const page = await pull('alice', { cursor })
+          for (const c of page.changes) seen.add(c.recordId)
+          cursor = page.cursor
+        }
+      })()
+      await Promise.all(
+        Array.from({ length: 8 }, (_, batch) =>
+          push(
+            'alice',
+            Array.from({ length: 5 }, (_, i) => change({ id: `b${batch}-${i}`, recordId: `b${batch}-${i}` })),
+          ),
+        ),
+      )
+      pushing = false
+      await follower
+      for (;;) {
+        const page = await pull('alice', { cursor })
+        for (const c of page.changes) seen.add(c.recordId)
+        cursor = page.cursor
+        if (!page.hasMore) break
+      }
+      expect(seen.size).toBe(40)
+    })
+  })
+
+  describe('browser access', () => {
+    it('adds CORS headers for configured origins and answers their preflights', async () => {
+      const withCors = makeHandler({ corsOrigins: ['https://app.example'] })
+      const preflight = await withCors(
+        new Request(`${BASE}/push`, { method: 'OPTIONS', headers: { origin: 'https://app.example' } }),
+      )
+      expect(preflight.status).toBe(204)
+      const response = await send(
+        '/pull',
+        { cursor: null, batchSize: 1 },
+        {
+          using: withCors,
+          headers: { origin: 'https://app.example' },
+        },
+      )
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+      const refused = await send(
+        '/pull',
+        { cursor: null, batchSize: 1 },
+        {
+          using: withCors,
+          headers: { origin: 'https://evil.example' },
+        },
+      )
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+    })
+  })
+
   describe('isolation between users', () => {
     it('never pulls another user’s rows', async () => {
       await push('alice', [change({ id: 'c1', data: { title: 'alice only' } })])
