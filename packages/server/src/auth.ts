@@ -50,21 +50,21 @@ export function createAuthenticator(options: AuthOptions, now: () => number): Au
   if (secret !== undefined && jwksUrl !== undefined) {
     throw new ServerConfigError('Configure either a JWT secret or a JWKS URL, not both.')
   }
-  let key: KeyObject | JWTVerifyGetKey
-  let algorithms: string[] | undefined
+  let secretKey: KeyObject | undefined
+  let keySet: JWTVerifyGetKey | undefined
   if (secret !== undefined) {
     if (secret.length < MIN_SECRET_LENGTH) {
       throw new ServerConfigError(`The JWT secret must be at least ${MIN_SECRET_LENGTH} characters long.`)
     }
-    key = createSecretKey(Buffer.from(secret, 'utf8'))
-    algorithms = ['HS256']
+    secretKey = createSecretKey(Buffer.from(secret, 'utf8'))
   } else if (jwksUrl !== undefined) {
-    key = createRemoteJWKSet(new URL(jwksUrl))
+    keySet = createRemoteJWKSet(new URL(jwksUrl))
   } else {
     throw new ServerConfigError('No way to verify tokens: set a JWT secret or a JWKS URL.')
   }
   const verifyOptions = {
-    ...(algorithms ? { algorithms } : {}),
+    // A shared secret only ever signs HS256; a JWKS names each key's algorithm itself.
+    ...(secretKey ? { algorithms: ['HS256'] } : {}),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     clockTolerance: options.clockToleranceSeconds ?? 5,
@@ -79,10 +79,10 @@ export function createAuthenticator(options: AuthOptions, now: () => number): Au
       }
       let subject: string | undefined
       try {
-        const { payload } = await jwtVerify(match[1], key as KeyObject, {
-          ...verifyOptions,
-          currentDate: new Date(now()),
-        })
+        const options = { ...verifyOptions, currentDate: new Date(now()) }
+        const { payload } = secretKey
+          ? await jwtVerify(match[1], secretKey, options)
+          : await jwtVerify(match[1], keySet!, options)
         subject = payload.sub
       } catch (error) {
         throw unauthorized(explain(error))
@@ -91,8 +91,8 @@ export function createAuthenticator(options: AuthOptions, now: () => number): Au
       return subject
     },
   }
-  if (secret !== undefined) {
-    const signingKey = key as KeyObject
+  if (secretKey) {
+    const signingKey = secretKey
     authenticator.issue = async (userId, ttlSeconds) => {
       const issuedAt = Math.floor(now() / 1000)
       const expiresAt = issuedAt + ttlSeconds

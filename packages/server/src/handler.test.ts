@@ -285,6 +285,19 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
       expect((await pullAll('alice')).map((c) => c.recordId)).toEqual(['a', 'c'])
     })
 
+    it('turns a change the database refuses into an error entry and still applies the rest', async () => {
+      const result = await push('alice', [
+        change({ id: 'ok1', recordId: 'a' }),
+        change({ id: 'nul', recordId: 'b', data: { title: 'has a \u0000 NUL' } }),
+        change({ id: 'ok2', recordId: 'c' }),
+      ])
+      expect(result.accepted.map((a) => a.id)).toEqual(['ok1', 'ok2'])
+      expect(result.errors).toEqual([
+        { id: 'nul', error: expect.stringMatching(/^The database refused the change/) },
+      ])
+      expect((await pullAll('alice')).map((c) => c.recordId)).toEqual(['a', 'c'])
+    })
+
     it('refuses collections outside the allow-list when one is configured', async () => {
       const strict = makeHandler({ allowedCollections: ['todos'] })
       const response = await send(
