@@ -1,0 +1,45 @@
+/** Cross-origin access for the configured origins only; `*` allows any origin. */
+export interface CorsPolicy {
+  /** Headers to add to a response to a request from `origin` (none when it is not allowed). */
+  headersFor(origin: string | null): Record<string, string>
+  /** The answer to an OPTIONS preflight. */
+  preflight(request: Request): Response
+}
+
+const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS'
+const ALLOWED_HEADERS = 'Authorization, Content-Type'
+
+export function createCorsPolicy(origins: readonly string[] = []): CorsPolicy {
+  const anyOrigin = origins.includes('*')
+  const allowed = new Set(origins.map((origin) => origin.replace(/\/+$/, '')))
+  const isAllowed = (origin: string | null): origin is string =>
+    origin !== null && (anyOrigin || allowed.has(origin))
+
+  const headersFor = (origin: string | null): Record<string, string> => {
+    // Vary on Origin whenever the answer depends on it, so caches never serve one origin's headers to another.
+    const vary: Record<string, string> = origins.length > 0 ? { Vary: 'Origin' } : {}
+    if (!isAllowed(origin)) return vary
+    return { ...vary, 'Access-Control-Allow-Origin': origin }
+  }
+  return {
+    headersFor,
+    preflight(request) {
+      const origin = request.headers.get('origin')
+      if (!isAllowed(origin)) {
+        return Response.json(
+          { error: `Origin ${origin ?? '(none)'} is not allowed to call this server.` },
+          { status: 403, headers: headersFor(origin) },
+        )
+      }
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...headersFor(origin),
+          'Access-Control-Allow-Methods': ALLOWED_METHODS,
+          'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+          'Access-Control-Max-Age': '600',
+        },
+      })
+    },
+  }
+}

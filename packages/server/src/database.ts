@@ -1,0 +1,46 @@
+import { migrate } from './migrations.js'
+
+/** Runs SQL with positional parameters (`$1`, `$2`, …) and returns the rows. */
+export interface SqlExecutor {
+  query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>
+  /** Runs one or more statements without parameters (migrations). */
+  exec(sql: string): Promise<void>
+}
+
+/**
+ * The storage the sync handler runs on: embedded PostgreSQL (PGlite) or a PostgreSQL server.
+ * Both speak the same SQL, so the schema, migrations and queries are written once.
+ */
+export interface Database extends SqlExecutor {
+  readonly kind: 'pglite' | 'postgres'
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL connection string; when set, the server uses it instead of PGlite. */
+  databaseUrl?: string
+  /** Where PGlite keeps its files; in memory when omitted and no `databaseUrl` is set. */
+  dataDir?: string
+  /** PostgreSQL only: the schema to keep Driftless's tables in (created if missing). */
+  schema?: string
+}
+
+/** Opens the configured storage and brings its schema up to date. */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  // Imported on demand so a PGlite deployment never loads `pg`, and the other way round.
+  const database = options.databaseUrl
+    ? await (await import('./postgresDatabase.js')).openPostgresDatabase({
+        connectionString: options.databaseUrl,
+        schema: options.schema,
+      })
+    : await (await import('./pgliteDatabase.js')).openPgliteDatabase(options.dataDir)
+  try {
+    await migrate(database)
+  } catch (error) {
+    await database.close()
+    throw error
+  }
+  return database
+}

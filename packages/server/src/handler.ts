@@ -1,0 +1,160 @@
+import { type Authenticator, type AuthOptions, createAuthenticator } from './auth.js'
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js'
+import { createCorsPolicy } from './cors.js'
+import type { Database } from './database.js'
+import { HttpError, ServerConfigError } from './httpError.js'
+import { pull } from './pull.js'
+import { applyPush } from './push.js'
+import { type RecordValidator, validatePushRequest } from './pushRequest.js'
+import { createStaticFiles } from './staticFiles.js'
+
+export type SyncHandler = (request: Request) => Promise<Response>
+
+export interface Logger {
+  error(message: string, ...details: unknown[]): void
+}
+
+export interface SyncHandlerOptions {
+  database: Database
+  /** How bearer tokens are verified. */
+  auth: AuthOptions
+  /**
+   * Development only: `POST /auth/dev-token` `{ userId }` hands out a token for any user. Off unless set;
+   * without a configured secret, a random one is made at start.
+   */
+  devTokens?: { ttlSeconds?: number } | boolean | undefined
+  /** Per-collection validators of record data; a change that fails one gets an `errors` entry. */
+  collections?: Readonly<Record<string, RecordValidator>> | undefined
+  /** When set, changes to other collections are refused. */
+  allowedCollections?: readonly string[] | undefined
+  /** Origins allowed to call the API from a browser; `*` allows any. None by default. */
+  corsOrigins?: readonly string[] | undefined
+  /** A directory of static files (the app) served for GET requests outside the API. */
+  staticDir?: string | undefined
+  /** Largest request body accepted, in bytes; 1 MiB by default. */
+  maxBodyBytes?: number | undefined
+  /** Most changes in one push; 500 by default. */
+  maxPushChanges?: number | undefined
+  /** Largest pull page; bigger `batchSize`s are capped to it. 1000 by default. */
+  maxPullBatchSize?: number | undefined
+  /** Epoch milliseconds; injectable for tests. */
+  now?: (() => number) | undefined
+  /** Where unexpected failures are reported; never given tokens. Defaults to `console`. */
+  logger?: Logger | undefined
+}
+
+const DEFAULT_DEV_TOKEN_TTL_SECONDS = 3600
+const USER_ID_PATTERN = /^[\w.@+-]{1,256}$/
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { 'Cache-Control': 'no-store', ...headers } })
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+}
+
+/** The reference sync server as a Fetch-API handler: `GET /health`, `POST /push`, `POST /pull`. */
+export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
+  const { database } = options
+  const now = options.now ?? Date.now
+  const logger = options.logger ?? console
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const maxPullBatchSize = options.maxPullBatchSize ?? 1000
+  const pushRules = {
+    maxChanges: options.maxPushChanges ?? 500,
+    collections: options.collections,
+    allowedCollections: options.allowedCollections,
+  }
+  const devTokens = options.devTokens ? (options.devTokens === true ? {} : options.devTokens) : undefined
+  if (devTokens && options.auth.jwksUrl !== undefined) {
+    throw new ServerConfigError(
+      'Development tokens need a shared JWT secret; they cannot be used with a JWKS URL.',
+    )
+  }
+  const auth: AuthOptions =
+    devTokens && options.auth.secret === undefined
+      ? { ...options.auth, secret: randomSecret() }
+      : options.auth
+  const authenticator: Authenticator = createAuthenticator(auth, now)
+  const cors = createCorsPolicy(options.corsOrigins)
+  const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
+
+  const routes: Record<string, Partial<Record<string, (request: Request) => Promise<Response>>>> = {
+    '/health': {
+      GET: async () => {
+        await database.query('select 1').catch((error: unknown) => {
+          logger.error('driftless-server: health check failed', error)
+          throw new HttpError(503, 'The database is not reachable.')
+        })
+        return json(200, { status: 'ok', database: database.kind })
+      },
+    },
+    '/push': {
+      POST: async (request) => {
+        const userId = await authenticator.authenticate(request.headers.get('authorization'))
+        const { changes, errors } = validatePushRequest(await readJsonBody(request, maxBodyBytes), pushRules)
+        const result = await applyPush(database, userId, changes, now)
+        return json(200, { ...result, errors: [...errors, ...result.errors] })
+      },
+    },
+    '/pull': {
+      POST: async (request) => {
+        const userId = await authenticator.authenticate(request.headers.get('authorization'))
+        const body = await readJsonBody(request, maxBodyBytes)
+        return json(200, await pull(database, userId, body, maxPullBatchSize))
+      },
+    },
+  }
+  if (devTokens) {
+    const issue = authenticator.issue!
+    const ttlSeconds = devTokens.ttlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS
+    routes['/auth/dev-token'] = {
+      POST: async (request) => {
+        const body = await readJsonBody(request, maxBodyBytes)
+        const userId = (body as { userId?: unknown } | null)?.userId
+        if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) {
+          throw new HttpError(400, 'userId: 1-256 letters, digits or . _ @ + - characters are required')
+        }
+        return json(200, await issue(userId, ttlSeconds))
+      },
+    }
+  }
+
+  const route = async (request: Request): Promise<Response> => {
+    const { pathname } = new URL(request.url)
+    const methods = routes[pathname]
+    const method = request.method === 'HEAD' ? 'GET' : request.method
+    const endpoint = methods?.[method]
+    if (endpoint) return endpoint(request)
+    if (methods) {
+      const allow = Object.keys(methods).join(', ')
+      throw new HttpError(405, `${request.method} is not allowed on ${pathname}; use ${allow}.`, {
+        Allow: allow,
+      })
+    }
+    if (staticFiles && method === 'GET') {
+      const file = await staticFiles(request)
+      if (file) return file
+    }
+    throw new HttpError(404, `Nothing at ${pathname}.`)
+  }
+
+  return async (request) => {
+    const origin = request.headers.get('origin')
+    if (request.method === 'OPTIONS') return cors.preflight(request)
+    let response: Response
+    try {
+      response = await route(request)
+    } catch (error) {
+      if (error instanceof HttpError) {
+        response = json(error.status, { error: error.message }, { ...error.headers })
+      } else {
+        logger.error('driftless-server: request failed', error)
+        response = json(500, { error: 'The server failed to handle the request; try again later.' })
+      }
+    }
+    for (const [name, value] of Object.entries(cors.headersFor(origin))) response.headers.set(name, value)
+    return response
+  }
+}

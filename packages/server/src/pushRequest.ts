@@ -1,0 +1,59 @@
+import { type Change, changeSchema, type RecordData } from '@driftless/core/wire'
+import { z } from 'zod'
+import { HttpError } from './httpError.js'
+import { describeIssues } from './issues.js'
+
+/** A validator for one collection's records; a change whose `data` fails it is refused. */
+export type RecordValidator = z.ZodType<unknown, RecordData>
+
+export interface PushRules {
+  maxChanges: number
+  /** Per-collection validators of `data` for creates and updates. */
+  collections?: Readonly<Record<string, RecordValidator>> | undefined
+  /** When set, changes to any other collection are refused. */
+  allowedCollections?: readonly string[] | undefined
+}
+
+export interface ValidatedPush {
+  changes: Change[]
+  errors: { id: string; error: string }[]
+}
+
+/**
+ * Splits a push body into the changes to apply and per-change errors. Only a body that is not
+ * `{ changes: [...] }`, has too many changes, or a change without a string `id` fails as a whole.
+ */
+export function validatePushRequest(body: unknown, rules: PushRules): ValidatedPush {
+  const envelope = z
+    .object({ changes: z.array(z.looseObject({ id: z.string() })).max(rules.maxChanges) })
+    .safeParse(body)
+  if (!envelope.success)
+    throw new HttpError(400, `Invalid push request: ${describeIssues(envelope.error.issues)}`)
+  const validated: ValidatedPush = { changes: [], errors: [] }
+  envelope.data.changes.forEach((raw, index) => {
+    const outcome = checkChange(raw, index, rules)
+    if (typeof outcome === 'string') validated.errors.push({ id: raw.id, error: outcome })
+    else validated.changes.push(outcome)
+  })
+  return validated
+}
+
+function checkChange(raw: unknown, index: number, rules: PushRules): Change | string {
+  const parsed = changeSchema.safeParse(raw)
+  if (!parsed.success) return `Invalid change: ${describeIssues(parsed.error.issues, ['changes', index])}`
+  const change = parsed.data
+  const allowed = rules.allowedCollections
+  if (allowed && !allowed.includes(change.collection)) {
+    return `collection: "${change.collection}" is not a collection this server syncs (${allowed.join(', ')})`
+  }
+  if (change.type === 'delete') return { ...change, data: null }
+  if (change.data === null) return `data: a ${change.type} needs the record's data, got null`
+  const validator = rules.collections?.[change.collection]
+  if (validator) {
+    const checked = validator.safeParse(change.data)
+    if (!checked.success) {
+      return `Invalid ${change.collection} record ${JSON.stringify(change.recordId)}: ${describeIssues(checked.error.issues, ['data'])}`
+    }
+  }
+  return change
+}

@@ -1,0 +1,12 @@
+import { defineProject } from 'vitest/config'
+
+export default defineProject({
+  test: {
+    name: 'server',
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+    // Starting PGlite compiles its WebAssembly; on a busy 2-core machine that can take several seconds.
+    hookTimeout: 60_000,
+    testTimeout: 20_000,
+  },
+})
