@@ -1,4 +1,5 @@
 import type { SyncEnvironment } from './env.js'
+import { TransportError } from './errors.js'
 import { retryDelay } from './retry.js'
 
 export interface SchedulerOptions {
@@ -22,7 +23,8 @@ interface Waiter {
 
 /**
  * Decides when sync rounds run: at once for `requestRound()` (sync(), connect, online), throttled for
- * local writes, on an interval, and after a failure with jittered backoff. Never two rounds at once.
+ * local writes, on an interval, and after a failure with jittered backoff (never sooner than the server's
+ * Retry-After). Never two rounds at once.
  */
 export class SyncScheduler {
   private active = false
@@ -119,20 +121,23 @@ export class SyncScheduler {
       return
     }
     if (error !== null) {
-      this.backOff()
+      this.backOff(error)
       return
     }
     if (this.rerunThrottled) this.notifyWrite()
     if (retryAt !== null) this.scheduleAt(retryAt)
   }
 
-  private backOff(): void {
+  private backOff(error: unknown): void {
     if (!this.env.isOnline()) return // the online event starts the next round
-    const delay = retryDelay(this.failures, {
+    const backoff = retryDelay(this.failures, {
       baseMs: this.options.retryDelayMs,
       maxMs: this.options.maxRetryDelayMs,
       random: this.env.random,
     })
+    // A server that says when to come back (429/503 Retry-After) is not asked earlier, cap or not.
+    const retryAfter = error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0
+    const delay = Math.max(backoff, retryAfter)
     this.clearTimer()
     this.backingOff = true
     this.scheduleAt(this.env.now() + delay)
