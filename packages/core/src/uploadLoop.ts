@@ -39,7 +39,7 @@ interface NarrowedResult extends PushResult {
 /** Empties the outbox through `uploadData` or, without one, through the transport's push. */
 export class UploadLoop {
   /** Records whose last change the server rejected, held back until the time given. */
-  private readonly heldBack = new Map<string, number>()
+  private readonly heldBack = new Map<string, { until: number; rejection: string }>()
   private previousFront: string | null = null
 
   constructor(private readonly ctx: EngineContext) {}
@@ -110,12 +110,13 @@ export class UploadLoop {
         throw error
       }
     }
-    return { uploaded, retryAt: this.nextRetryAt(), rejection }
+    // A change still held back after its rejection keeps the upload in error until it goes through.
+    return { uploaded, retryAt: this.nextRetryAt(), rejection: rejection ?? this.heldBackRejection() }
   }
 
   private isHeldBack(entry: OutboxEntry, now: number): boolean {
     const key = versionKey(entry.collection, entry.recordId)
-    const until = this.heldBack.get(key)
+    const until = this.heldBack.get(key)?.until
     if (until === undefined) return false
     if (until <= now) {
       this.heldBack.delete(key)
@@ -126,9 +127,15 @@ export class UploadLoop {
 
   private nextRetryAt(): number | null {
     let earliest: number | null = null
-    for (const until of this.heldBack.values())
+    for (const { until } of this.heldBack.values())
       earliest = earliest === null ? until : Math.min(earliest, until)
     return earliest
+  }
+
+  private heldBackRejection(): string | null {
+    let last: string | null = null
+    for (const { rejection } of this.heldBack.values()) last = rejection
+    return last
   }
 
   /** Pushes a batch; a non-retryable 4xx is narrowed down by halving to the changes the server refuses. */
@@ -234,7 +241,8 @@ export class UploadLoop {
       }
       for (const { id, error } of result.errors) {
         const entry = byId.get(id)!
-        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was rejected: ${error}`
+        const message = `Change ${id} to ${entry.collection}/${entry.recordId} was rejected: ${error}`
+        rejection = message
         const status = await ctx.outbox.recordError(id, error, ctx.options.retryMaxAttempts)
         if (status === 'pending') {
           const delay = retryDelay(entry.retries + 1, {
@@ -242,7 +250,10 @@ export class UploadLoop {
             maxMs: ctx.options.maxRetryDelayMs,
             random: ctx.env.random,
           })
-          this.heldBack.set(versionKey(entry.collection, entry.recordId), now + delay)
+          this.heldBack.set(versionKey(entry.collection, entry.recordId), {
+            until: now + delay,
+            rejection: message,
+          })
         }
       }
       for (const [id, error] of result.rejected) {
