@@ -30,7 +30,7 @@ function stubRunner() {
     run,
     starts,
     signals,
-    then: (...next: Outcome[]) => outcomes.push(...next),
+    script: (...next: Outcome[]) => outcomes.push(...next),
     /** Ends the round that is hanging. */
     finish: () => {
       release?.()
@@ -89,7 +89,7 @@ describe('SyncScheduler', () => {
     scheduler.start()
     await tick(0)
     const failure = new Error('server down')
-    runner.then({ error: failure })
+    runner.script({ error: failure })
     await expect(scheduler.requestRound()).rejects.toBe(failure)
     scheduler.stop(new Error('done'))
   })
@@ -122,7 +122,7 @@ describe('SyncScheduler', () => {
     const { runner, scheduler } = setup({ throttleMs: 1_000 })
     scheduler.start()
     await tick(5_000)
-    runner.then('hang')
+    runner.script('hang')
     scheduler.requestRound().catch(() => {})
     await tick(0)
     scheduler.notifyWrite()
@@ -147,7 +147,7 @@ describe('SyncScheduler', () => {
   it('backs off after a failed round with jittered delays that double up to the cap', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000, maxRetryDelayMs: 8_000 })
     const failure = new Error('boom')
-    runner.then(...Array.from({ length: 6 }, () => ({ error: failure })))
+    runner.script(...Array.from({ length: 6 }, () => ({ error: failure })))
     scheduler.start()
     await tick(60_000)
     // random() is 0.5 and jitter 20%, so each delay is 90% of 1, 2, 4, 8, 8 seconds.
@@ -157,7 +157,7 @@ describe('SyncScheduler', () => {
 
   it('starts again from the first delay after a successful round', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000 })
-    runner.then({ error: new Error('a') }, { error: new Error('b') }, {}, { error: new Error('c') })
+    runner.script({ error: new Error('a') }, { error: new Error('b') }, {}, { error: new Error('c') })
     scheduler.start()
     await tick(2_700)
     expect(runner.starts).toEqual([0, 900, 2_700])
@@ -169,7 +169,7 @@ describe('SyncScheduler', () => {
 
   it('cuts the backoff short for a requested round (sync())', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 60_000, maxRetryDelayMs: 60_000 })
-    runner.then({ error: new Error('boom') })
+    runner.script({ error: new Error('boom') })
     scheduler.start()
     await tick(1_000)
     await scheduler.requestRound()
@@ -179,7 +179,7 @@ describe('SyncScheduler', () => {
 
   it('does not let local writes shorten a backoff', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 10_000, maxRetryDelayMs: 10_000, throttleMs: 0 })
-    runner.then({ error: new Error('boom') })
+    runner.script({ error: new Error('boom') })
     scheduler.start()
     await tick(1_000)
     scheduler.notifyWrite()
@@ -192,7 +192,7 @@ describe('SyncScheduler', () => {
 
   it('waits at least Retry-After before the next attempt when the server asks for it', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000 })
-    runner.then({ error: new TransportError(429, 'slow down', { retryAfterMs: 30_000 }) })
+    runner.script({ error: new TransportError(429, 'slow down', { retryAfterMs: 30_000 }) })
     scheduler.start()
     await tick(29_999)
     expect(runner.starts).toEqual([0])
@@ -203,7 +203,7 @@ describe('SyncScheduler', () => {
 
   it('keeps its own backoff when it is longer than Retry-After', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 10_000, maxRetryDelayMs: 10_000 })
-    runner.then({ error: new TransportError(503, 'busy', { retryAfterMs: 1_000 }) })
+    runner.script({ error: new TransportError(503, 'busy', { retryAfterMs: 1_000 }) })
     scheduler.start()
     await tick(20_000)
     expect(runner.starts).toEqual([0, 9_000])
@@ -213,7 +213,7 @@ describe('SyncScheduler', () => {
   it('does not retry while offline: the online event starts the next round', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000 })
     online = false
-    runner.then({ error: new TransportError(0, 'network down') })
+    runner.script({ error: new TransportError(0, 'network down') })
     scheduler.start()
     await tick(60_000)
     expect(runner.starts).toEqual([0])
@@ -222,7 +222,7 @@ describe('SyncScheduler', () => {
 
   it('stops waiting and aborts the round in flight when stopped', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000, intervalMs: 5_000 })
-    runner.then('hang')
+    runner.script('hang')
     scheduler.start()
     await tick(0)
     const waiting = scheduler.requestRound()
@@ -239,7 +239,7 @@ describe('SyncScheduler', () => {
 
   it('stops waiting out a backoff when stopped', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000 })
-    runner.then({ error: new Error('boom') })
+    runner.script({ error: new Error('boom') })
     scheduler.start()
     await tick(500)
     scheduler.stop(new Error('disconnected'))
@@ -249,7 +249,7 @@ describe('SyncScheduler', () => {
 
   it('runs a round when held-back changes are due', async () => {
     const { runner, scheduler } = setup()
-    runner.then({ retryAt: START + 4_000 })
+    runner.script({ retryAt: START + 4_000 })
     scheduler.start()
     await tick(10_000)
     expect(runner.starts).toEqual([0, 4_000])
@@ -258,7 +258,7 @@ describe('SyncScheduler', () => {
 
   it('never runs two rounds at once', async () => {
     const { runner, scheduler } = setup({ intervalMs: 1_000 })
-    runner.then('hang')
+    runner.script('hang')
     scheduler.start()
     scheduler.requestRound().catch(() => {})
     scheduler.notifyWrite()
