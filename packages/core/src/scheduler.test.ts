@@ -144,6 +144,16 @@ describe('SyncScheduler', () => {
     scheduler.stop(new Error('done'))
   })
 
+  it('does not let a write waiting for its debounce hold off the interval round', async () => {
+    const { runner, scheduler } = setup({ intervalMs: 10_000, debounceMs: 60_000 })
+    scheduler.start()
+    await tick(1_000)
+    scheduler.notifyWrite()
+    await tick(9_000)
+    expect(runner.starts).toEqual([0, 10_000])
+    scheduler.stop(new Error('done'))
+  })
+
   it('backs off after a failed round with jittered delays that double up to the cap', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000, maxRetryDelayMs: 8_000 })
     const failure = new Error('boom')

@@ -173,7 +173,10 @@ export class SyncScheduler {
       this.intervalTimer = null
       if (!this.active) return
       this.armInterval()
-      if (!this.running && !this.backingOff && this.timer === null) this.startRound()
+      // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
+      if (this.running || this.backingOff) return
+      this.clearTimer()
+      this.startRound()
     }, intervalMs)
   }
 
