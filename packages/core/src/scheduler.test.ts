@@ -230,6 +230,20 @@ describe('SyncScheduler', () => {
     scheduler.stop(new Error('done'))
   })
 
+  it('starts no write or interval rounds while offline', async () => {
+    const { runner, scheduler } = setup({ intervalMs: 5_000 })
+    scheduler.start()
+    await tick(0)
+    online = false
+    scheduler.notifyWrite()
+    await tick(30_000)
+    expect(runner.starts).toEqual([0])
+    online = true
+    await scheduler.requestRound()
+    expect(runner.starts).toEqual([0, 30_000])
+    scheduler.stop(new Error('done'))
+  })
+
   it('stops waiting and aborts the round in flight when stopped', async () => {
     const { runner, scheduler } = setup({ retryDelayMs: 1_000, intervalMs: 5_000 })
     runner.script('hang')

@@ -22,9 +22,9 @@ interface Waiter {
 }
 
 /**
- * Decides when sync rounds run: at once for `requestRound()` (sync(), connect, online), throttled for
- * local writes, on an interval, and after a failure with jittered backoff (never sooner than the server's
- * Retry-After). Never two rounds at once.
+ * Decides when sync rounds run: at once for `requestRound()` (sync(), connect, online); throttled for
+ * local writes and on an interval, these two only while online; after a failure with jittered backoff,
+ * never sooner than the server's Retry-After. Never two rounds at once.
  */
 export class SyncScheduler {
   private active = false
@@ -87,7 +87,8 @@ export class SyncScheduler {
 
   /** A local write: coalesced into at most one round per throttle interval; never shortens a backoff. */
   notifyWrite(): void {
-    if (!this.active || this.backingOff) return
+    // Offline, writes wait in the outbox: the online event starts the next round.
+    if (!this.active || this.backingOff || !this.env.isOnline()) return
     if (this.running) {
       this.rerunThrottled = true
       return
@@ -152,7 +153,7 @@ export class SyncScheduler {
         this.timer = null
         this.timerAt = Number.POSITIVE_INFINITY
         this.backingOff = false
-        if (!this.active) return
+        if (!this.active || !this.env.isOnline()) return
         if (this.running) this.rerunNow = true
         else this.startRound()
       },
@@ -174,7 +175,7 @@ export class SyncScheduler {
       if (!this.active) return
       this.armInterval()
       // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
-      if (this.running || this.backingOff) return
+      if (this.running || this.backingOff || !this.env.isOnline()) return
       this.clearTimer()
       this.startRound()
     }, intervalMs)

@@ -459,6 +459,39 @@ describe('status', () => {
     expect(seen).toEqual([false, true, false])
   })
 
+  it('rounds that only find changes held back after a rejection do not show isUploading', async () => {
+    const { server, db, client } = setup({
+      autoSync: { intervalMs: 1_000, debounceMs: 0 },
+      retryDelayMs: 60_000,
+      maxRetryDelayMs: 60_000,
+    })
+    server.rejectChange = () => 'not now'
+    await db.todos.add({ id: 'a', title: 'a' })
+    await client.connect(connector)
+    await advance(500)
+    expect(await client.listChanges()).toEqual([expect.objectContaining({ retries: 1, status: 'pending' })])
+    const seen: boolean[] = []
+    client.subscribe((status) => seen.push(status.isUploading))
+    await advance(5_000)
+    expect(client.getSnapshot().pendingChanges).toBe(1)
+    expect(seen).not.toContain(true)
+  })
+
+  it('offline, writes make no requests and no upload error; they go out when back online', async () => {
+    const { server, db, client, env } = setup({ autoSync: { intervalMs: 1_000, debounceMs: 0 } })
+    await client.connect(connector)
+    await advance(100)
+    env.goOffline()
+    const before = server.requests.length
+    await db.todos.add({ id: 'a', title: 'a' })
+    await advance(10_000, 500)
+    expect(server.requests.length).toBe(before)
+    expect(client.getSnapshot()).toMatchObject({ isOnline: false, pendingChanges: 1, uploadError: null })
+    env.goOnline()
+    await advance(100)
+    expect(server.get('todos', 'a')).toBeDefined()
+  })
+
   it('a round with nothing to upload never shows isUploading', async () => {
     const { client } = setup({ autoSync: { intervalMs: 1_000, debounceMs: 0 } })
     const seen: boolean[] = []

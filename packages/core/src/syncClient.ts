@@ -274,11 +274,11 @@ class DriftlessClient implements SyncClient {
   }
 
   private async runRound(signal: AbortSignal): Promise<number | null> {
-    const stats = await this.outbox.stats()
     let drained: Awaited<ReturnType<UploadLoop['drain']>>
-    this.updateLeaderStatus({ isUploading: stats.pending + stats.syncing > 0 })
     try {
-      drained = await this.uploads.drain(this.connector, this as UploadClient, signal)
+      drained = await this.uploads.drain(this.connector, this as UploadClient, signal, () =>
+        this.updateLeaderStatus({ isUploading: true }),
+      )
     } catch (error) {
       if (!signal.aborted) {
         this.updateLeaderStatus({ uploadError: errorMessage(error), lastError: errorMessage(error) })

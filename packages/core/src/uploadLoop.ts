@@ -44,14 +44,22 @@ export class UploadLoop {
 
   constructor(private readonly ctx: EngineContext) {}
 
+  /** `onUpload` is called once, just before the first upload of this drain, if there is anything to upload. */
   async drain(
     connector: SyncConnector | null,
     client: UploadClient,
     signal: AbortSignal,
+    onUpload: () => void = () => {},
   ): Promise<DrainResult> {
+    let started = false
+    const starting = () => {
+      if (started) return
+      started = true
+      onUpload()
+    }
     return connector?.uploadData
-      ? this.drainThrough(connector.uploadData.bind(connector), client, signal)
-      : this.drainThroughTransport(signal)
+      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, starting)
+      : this.drainThroughTransport(signal, starting)
   }
 
   /** The seed's loop: call uploadData until the queue is empty; a front that does not move is an error. */
@@ -59,6 +67,7 @@ export class UploadLoop {
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
     signal: AbortSignal,
+    starting: () => void,
   ): Promise<DrainResult> {
     const { outbox, env } = this.ctx
     let uploaded = 0
@@ -72,6 +81,7 @@ export class UploadLoop {
           env.logger.warn(STALLED_UPLOAD_WARNING)
           throw new UploadStalledError(front.id)
         }
+        starting()
         try {
           await uploadData(client)
         } finally {
@@ -88,7 +98,7 @@ export class UploadLoop {
     return { uploaded, retryAt: null, rejection: null }
   }
 
-  private async drainThroughTransport(signal: AbortSignal): Promise<DrainResult> {
+  private async drainThroughTransport(signal: AbortSignal, starting: () => void): Promise<DrainResult> {
     const { outbox, options, env } = this.ctx
     let uploaded = 0
     let rejection: string | null = null
@@ -97,6 +107,7 @@ export class UploadLoop {
       const now = env.now()
       const batch = await outbox.takeBatch(options.pushBatchSize, (entry) => this.isHeldBack(entry, now))
       if (batch.length === 0) break
+      starting()
       try {
         const sentAt = env.now()
         const result = await this.pushNarrowing(batch)
