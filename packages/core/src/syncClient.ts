@@ -337,6 +337,8 @@ class DriftlessClient implements SyncClient {
       this.updateLeaderStatus({ isConnected: true, isConnecting: false })
       return result
     } catch (error) {
+      // Fresh credentials were refused too: drop them, so the next attempt fetches again first.
+      if (error instanceof TransportError && error.status === 401) this.credentials?.invalidate(token)
       if (
         error instanceof TransportError &&
         (error.status === 0 || error.status >= 500 || error.status === 401)

@@ -319,6 +319,39 @@ describe('conflicts on push', () => {
     expect(conflicts).toEqual([expect.objectContaining({ resolution: 'remote' })])
   })
 
+  it('lww: a local edit newer than the server version wins and is pushed again', async () => {
+    const fixture = setup({ strategy: 'lww' })
+    const events: SyncEvent[] = []
+    fixture.client.onSync((event) => events.push(event))
+    await fixture.db.todos.add(local)
+    const [entry] = await fixture.client.listChanges()
+    // A server that reports a conflict with an older version of the record.
+    fixture.server.respondNext({
+      accepted: [],
+      conflicts: [
+        {
+          changeId: entry!.id,
+          recordId: 'a',
+          collection: 'todos',
+          local,
+          remote,
+          localTimestamp: entry!.timestamp,
+          remoteTimestamp: entry!.timestamp - 10_000,
+          fieldConflicts: ['title', 'done'],
+        },
+      ],
+      errors: [],
+    })
+    await fixture.client.connect(connector)
+    await advance(200)
+    expect(await fixture.db.todos.get('a')).toEqual(local)
+    expect(await fixture.client.listChanges()).toEqual([])
+    expect(fixture.server.get('todos', 'a')?.data).toEqual(local)
+    expect(events.filter((event) => event.phase === 'conflict')).toEqual([
+      expect.objectContaining({ source: 'push', resolution: 'local', changeId: entry!.id }),
+    ])
+  })
+
   it('custom returning local keeps and pushes the local row', async () => {
     const resolver = vi.fn<ConflictResolver>(() => 'local')
     const { db, server, conflicts } = await conflicting('custom', resolver)
@@ -396,6 +429,41 @@ describe('HTTP failures', () => {
     expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer fresh')
     expect(client.getSnapshot()).toMatchObject({ uploadError: null, lastError: null, isConnected: true })
   })
+
+  it('after a 401 that fresh credentials do not cure, the next attempt refetches before sending', async () => {
+    const { db, client, server } = setup()
+    server.requireToken('good')
+    const tokens = ['bad-1', 'bad-2', 'good']
+    const fetchCredentials = vi.fn(async () => ({ endpoint: 'https://sync.test', token: tokens.shift()! }))
+    await db.todos.add({ id: 'a', title: 'a' })
+    await client.connect({ fetchCredentials })
+    await advance(100)
+    expect(client.getSnapshot().uploadError).toMatch(/401/)
+    await advance(2_000)
+    expect(server.get('todos', 'a')).toBeDefined()
+    expect(fetchCredentials).toHaveBeenCalledTimes(3)
+    expect(server.requests.map((request) => request.headers.authorization).slice(0, 3)).toEqual([
+      'Bearer bad-1',
+      'Bearer bad-2',
+      'Bearer good',
+    ])
+  })
+
+  for (const status of [403, 404]) {
+    it(`treats an HTTP ${status} as a failed request, not as changes to park: nothing fails, all is retried`, async () => {
+      const { db, client, server, pushes } = setup({ pushBatchSize: 8 })
+      server.failNext(1, status)
+      await db.todos.bulkAdd(Array.from({ length: 8 }, (_, i) => ({ id: `r${i}`, title: `t${i}` })))
+      await client.connect(connector)
+      await advance(100)
+      expect(pushes()).toHaveLength(1)
+      expect(client.getSnapshot().uploadError).toMatch(new RegExp(`HTTP ${status}`))
+      expect(await client.listChanges({ status: 'failed' })).toEqual([])
+      await advance(1_000)
+      expect(server.records()).toHaveLength(8)
+      expect(client.getSnapshot()).toMatchObject({ pendingChanges: 0, failedChanges: 0, uploadError: null })
+    })
+  }
 
   it('honours Retry-After on a 429: the next attempt is not earlier', async () => {
     const { db, client, server, pushes } = setup({ retryDelayMs: 1_000 })

@@ -31,6 +31,12 @@ export interface DrainResult {
   rejection: string | null
 }
 
+/**
+ * Statuses that concern the request (credentials, a wrong endpoint), not the changes in it: the batch is
+ * retried with backoff rather than narrowed down and parked.
+ */
+const REQUEST_LEVEL = new Set([401, 403, 404, 405, 407])
+
 interface NarrowedResult extends PushResult {
   /** Changes the server rejects as a whole request (a non-retryable 4xx on a batch of one). */
   rejected: Map<string, string>
@@ -156,7 +162,8 @@ export class UploadLoop {
       const result = await this.ctx.withTransport((transport, context) => transport.push(changes, context))
       return { ...result, rejected: new Map() }
     } catch (error) {
-      if (!(error instanceof TransportError) || error.retryable || error.status === 401) throw error
+      if (!(error instanceof TransportError) || error.retryable || REQUEST_LEVEL.has(error.status))
+        throw error
       if (batch.length === 1) {
         const only = batch[0]!
         return {
