@@ -500,6 +500,18 @@ describe('HTTP failures', () => {
     expect(server.records()).toHaveLength(2)
   })
 
+  it('keeps the batch queued when the answer is not JSON at all', async () => {
+    const { db, client, server } = setup()
+    server.respondNext('<html>Bad gateway</html>')
+    await db.todos.add({ id: 'a', title: 'a' })
+    await client.connect(connector)
+    await advance(100)
+    expect(client.getSnapshot().uploadError).toMatch(/not JSON/)
+    expect(await client.listChanges()).toEqual([expect.objectContaining({ status: 'pending', retries: 0 })])
+    await advance(1_000)
+    expect(server.get('todos', 'a')).toBeDefined()
+  })
+
   it('treats an answer that leaves out some changes as malformed, losing none', async () => {
     const { db, client, server } = setup()
     await db.todos.bulkAdd([
