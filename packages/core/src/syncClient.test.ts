@@ -100,6 +100,34 @@ describe('upload triggers', () => {
     }
   })
 
+  it('disconnecting during a push aborts it, keeps its changes queued and reports no error', async () => {
+    const { server, db, client, env } = setup()
+    const gate = gatedFetch(server.fetch)
+    env.fetch = gate.fetch
+    gate.close()
+    await db.todos.add({ id: 'a', title: 'a' })
+    await client.connect(connector)
+    await advance(100)
+    expect(gate.waiting).toBe(1)
+    await client.disconnect()
+    await advance(100)
+    expect(await client.listChanges()).toEqual([
+      expect.objectContaining({ recordId: 'a', status: 'pending' }),
+    ])
+    expect(client.getSnapshot()).toMatchObject({
+      isConnected: false,
+      isUploading: false,
+      uploadError: null,
+      pendingChanges: 1,
+    })
+    gate.open()
+    env.fetch = server.fetch
+    await client.connect(connector)
+    await advance(100)
+    expect(server.get('todos', 'a')).toBeDefined()
+    expect(await client.listChanges()).toEqual([])
+  })
+
   it('offline writes accumulate and go out when the online event fires', async () => {
     const { server, db, client, env } = setup()
     const offlineFetch: FetchLike = async () => {

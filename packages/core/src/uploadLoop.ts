@@ -116,7 +116,7 @@ export class UploadLoop {
       starting()
       try {
         const sentAt = env.now()
-        const result = await this.pushNarrowing(batch)
+        const result = await this.pushNarrowing(batch, signal)
         this.checkAnswer(batch, result)
         this.observeServerTime(result, sentAt, env.now())
         const outcome = await this.apply(batch, result)
@@ -156,10 +156,13 @@ export class UploadLoop {
   }
 
   /** Pushes a batch; a non-retryable 4xx is narrowed down by halving to the changes the server refuses. */
-  private async pushNarrowing(batch: readonly OutboxEntry[]): Promise<NarrowedResult> {
+  private async pushNarrowing(batch: readonly OutboxEntry[], signal: AbortSignal): Promise<NarrowedResult> {
     try {
       const changes = batch.map(toChange)
-      const result = await this.ctx.withTransport((transport, context) => transport.push(changes, context))
+      // The round's signal: disconnect() aborts the request in flight instead of leaving it to hang.
+      const result = await this.ctx.withTransport((transport, context) =>
+        transport.push(changes, { ...context, signal }),
+      )
       return { ...result, rejected: new Map() }
     } catch (error) {
       if (!(error instanceof TransportError) || error.retryable || REQUEST_LEVEL.has(error.status))
@@ -176,8 +179,8 @@ export class UploadLoop {
         }
       }
       const middle = Math.ceil(batch.length / 2)
-      const first = await this.pushNarrowing(batch.slice(0, middle))
-      const second = await this.pushNarrowing(batch.slice(middle))
+      const first = await this.pushNarrowing(batch.slice(0, middle), signal)
+      const second = await this.pushNarrowing(batch.slice(middle), signal)
       return {
         accepted: [...first.accepted, ...second.accepted],
         conflicts: [...first.conflicts, ...second.conflicts],
