@@ -390,7 +390,8 @@ describe('HTTP failures', () => {
       await client.connect(connector)
       await advance(100)
       expect(client.getSnapshot().uploadError).toBeTruthy()
-      expect(await client.listChanges()).toEqual([expect.objectContaining({ status: 'pending' })])
+      // A failed request is no verdict on the change: it does not count towards retryMaxAttempts.
+      expect(await client.listChanges()).toEqual([expect.objectContaining({ status: 'pending', retries: 0 })])
       await advance(700)
       expect(pushes()).toHaveLength(1)
       await advance(300)
