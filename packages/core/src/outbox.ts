@@ -1,5 +1,6 @@
 import type Dexie from 'dexie'
 import type { Table } from 'dexie'
+import { ConfigError } from './errors.js'
 import type { ChangeType, RecordData } from './wire.js'
 
 /** The outbox table: one entry per changed row, ordered by `seq`. */
@@ -256,9 +257,22 @@ export class Outbox {
   }
 }
 
-/** Counts the outbox of a client or of an outbox: `{ total, pending, syncing, failed }`. */
-export function getSyncStats(target: Outbox | { outbox: Outbox }): Promise<SyncStats> {
-  return (target instanceof Outbox ? target : target.outbox).stats()
+/**
+ * Counts the outbox of a sync client (the one of its `db`, shared by every tab), an outbox, or anything
+ * holding one: `{ total, pending, syncing, failed }`.
+ */
+export function getSyncStats(target: Outbox | { outbox: Outbox } | { db: Dexie }): Promise<SyncStats> {
+  if (target instanceof Outbox) return target.stats()
+  if ('outbox' in target) return target.outbox.stats()
+  const { db } = target
+  if (!db.tables.some((table) => table.name === OUTBOX_TABLE)) {
+    return Promise.reject(
+      new ConfigError(
+        `getSyncStats(): database "${db.name}" has no outbox. Pass a client made by createSyncClient(db, options).`,
+      ),
+    )
+  }
+  return new Outbox(db, []).stats()
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }

@@ -1,4 +1,5 @@
 import type { SyncEnvironment } from './env.js'
+import { TransportError } from './errors.js'
 import { retryDelay } from './retry.js'
 
 export interface SchedulerOptions {
@@ -21,8 +22,9 @@ interface Waiter {
 }
 
 /**
- * Decides when sync rounds run: at once for `requestRound()` (sync(), connect, online), throttled for
- * local writes, on an interval, and after a failure with jittered backoff. Never two rounds at once.
+ * Decides when sync rounds run: at once for `requestRound()` (sync(), connect, online); throttled for
+ * local writes and on an interval, these two only while online; after a failure with jittered backoff,
+ * never sooner than the server's Retry-After. Never two rounds at once.
  */
 export class SyncScheduler {
   private active = false
@@ -85,7 +87,8 @@ export class SyncScheduler {
 
   /** A local write: coalesced into at most one round per throttle interval; never shortens a backoff. */
   notifyWrite(): void {
-    if (!this.active || this.backingOff) return
+    // Offline, writes wait in the outbox: the online event starts the next round.
+    if (!this.active || this.backingOff || !this.env.isOnline()) return
     if (this.running) {
       this.rerunThrottled = true
       return
@@ -119,20 +122,23 @@ export class SyncScheduler {
       return
     }
     if (error !== null) {
-      this.backOff()
+      this.backOff(error)
       return
     }
     if (this.rerunThrottled) this.notifyWrite()
     if (retryAt !== null) this.scheduleAt(retryAt)
   }
 
-  private backOff(): void {
+  private backOff(error: unknown): void {
     if (!this.env.isOnline()) return // the online event starts the next round
-    const delay = retryDelay(this.failures, {
+    const backoff = retryDelay(this.failures, {
       baseMs: this.options.retryDelayMs,
       maxMs: this.options.maxRetryDelayMs,
       random: this.env.random,
     })
+    // A server that says when to come back (429/503 Retry-After) is not asked earlier, cap or not.
+    const retryAfter = error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0
+    const delay = Math.max(backoff, retryAfter)
     this.clearTimer()
     this.backingOff = true
     this.scheduleAt(this.env.now() + delay)
@@ -147,7 +153,7 @@ export class SyncScheduler {
         this.timer = null
         this.timerAt = Number.POSITIVE_INFINITY
         this.backingOff = false
-        if (!this.active) return
+        if (!this.active || !this.env.isOnline()) return
         if (this.running) this.rerunNow = true
         else this.startRound()
       },
@@ -168,7 +174,10 @@ export class SyncScheduler {
       this.intervalTimer = null
       if (!this.active) return
       this.armInterval()
-      if (!this.running && !this.backingOff && this.timer === null) this.startRound()
+      // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
+      if (this.running || this.backingOff || !this.env.isOnline()) return
+      this.clearTimer()
+      this.startRound()
     }, intervalMs)
   }
 

@@ -274,11 +274,11 @@ class DriftlessClient implements SyncClient {
   }
 
   private async runRound(signal: AbortSignal): Promise<number | null> {
-    const stats = await this.outbox.stats()
     let drained: Awaited<ReturnType<UploadLoop['drain']>>
-    this.updateLeaderStatus({ isUploading: stats.pending + stats.syncing > 0 })
     try {
-      drained = await this.uploads.drain(this.connector, this as UploadClient, signal)
+      drained = await this.uploads.drain(this.connector, this as UploadClient, signal, () =>
+        this.updateLeaderStatus({ isUploading: true }),
+      )
     } catch (error) {
       if (!signal.aborted) {
         this.updateLeaderStatus({ uploadError: errorMessage(error), lastError: errorMessage(error) })
@@ -337,6 +337,8 @@ class DriftlessClient implements SyncClient {
       this.updateLeaderStatus({ isConnected: true, isConnecting: false })
       return result
     } catch (error) {
+      // Fresh credentials were refused too: drop them, so the next attempt fetches again first.
+      if (error instanceof TransportError && error.status === 401) this.credentials?.invalidate(token)
       if (
         error instanceof TransportError &&
         (error.status === 0 || error.status >= 500 || error.status === 401)

@@ -31,6 +31,12 @@ export interface DrainResult {
   rejection: string | null
 }
 
+/**
+ * Statuses that concern the request (credentials, a wrong endpoint), not the changes in it: the batch is
+ * retried with backoff rather than narrowed down and parked.
+ */
+const REQUEST_LEVEL = new Set([401, 403, 404, 405, 407])
+
 interface NarrowedResult extends PushResult {
   /** Changes the server rejects as a whole request (a non-retryable 4xx on a batch of one). */
   rejected: Map<string, string>
@@ -39,19 +45,27 @@ interface NarrowedResult extends PushResult {
 /** Empties the outbox through `uploadData` or, without one, through the transport's push. */
 export class UploadLoop {
   /** Records whose last change the server rejected, held back until the time given. */
-  private readonly heldBack = new Map<string, number>()
+  private readonly heldBack = new Map<string, { until: number; rejection: string }>()
   private previousFront: string | null = null
 
   constructor(private readonly ctx: EngineContext) {}
 
+  /** `onUpload` is called once, just before the first upload of this drain, if there is anything to upload. */
   async drain(
     connector: SyncConnector | null,
     client: UploadClient,
     signal: AbortSignal,
+    onUpload: () => void = () => {},
   ): Promise<DrainResult> {
+    let started = false
+    const starting = () => {
+      if (started) return
+      started = true
+      onUpload()
+    }
     return connector?.uploadData
-      ? this.drainThrough(connector.uploadData.bind(connector), client, signal)
-      : this.drainThroughTransport(signal)
+      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, starting)
+      : this.drainThroughTransport(signal, starting)
   }
 
   /** The seed's loop: call uploadData until the queue is empty; a front that does not move is an error. */
@@ -59,6 +73,7 @@ export class UploadLoop {
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
     signal: AbortSignal,
+    starting: () => void,
   ): Promise<DrainResult> {
     const { outbox, env } = this.ctx
     let uploaded = 0
@@ -72,6 +87,7 @@ export class UploadLoop {
           env.logger.warn(STALLED_UPLOAD_WARNING)
           throw new UploadStalledError(front.id)
         }
+        starting()
         try {
           await uploadData(client)
         } finally {
@@ -88,7 +104,7 @@ export class UploadLoop {
     return { uploaded, retryAt: null, rejection: null }
   }
 
-  private async drainThroughTransport(signal: AbortSignal): Promise<DrainResult> {
+  private async drainThroughTransport(signal: AbortSignal, starting: () => void): Promise<DrainResult> {
     const { outbox, options, env } = this.ctx
     let uploaded = 0
     let rejection: string | null = null
@@ -97,9 +113,10 @@ export class UploadLoop {
       const now = env.now()
       const batch = await outbox.takeBatch(options.pushBatchSize, (entry) => this.isHeldBack(entry, now))
       if (batch.length === 0) break
+      starting()
       try {
         const sentAt = env.now()
-        const result = await this.pushNarrowing(batch)
+        const result = await this.pushNarrowing(batch, signal)
         this.checkAnswer(batch, result)
         this.observeServerTime(result, sentAt, env.now())
         const outcome = await this.apply(batch, result)
@@ -110,12 +127,13 @@ export class UploadLoop {
         throw error
       }
     }
-    return { uploaded, retryAt: this.nextRetryAt(), rejection }
+    // A change still held back after its rejection keeps the upload in error until it goes through.
+    return { uploaded, retryAt: this.nextRetryAt(), rejection: rejection ?? this.heldBackRejection() }
   }
 
   private isHeldBack(entry: OutboxEntry, now: number): boolean {
     const key = versionKey(entry.collection, entry.recordId)
-    const until = this.heldBack.get(key)
+    const until = this.heldBack.get(key)?.until
     if (until === undefined) return false
     if (until <= now) {
       this.heldBack.delete(key)
@@ -126,19 +144,29 @@ export class UploadLoop {
 
   private nextRetryAt(): number | null {
     let earliest: number | null = null
-    for (const until of this.heldBack.values())
+    for (const { until } of this.heldBack.values())
       earliest = earliest === null ? until : Math.min(earliest, until)
     return earliest
   }
 
+  private heldBackRejection(): string | null {
+    let last: string | null = null
+    for (const { rejection } of this.heldBack.values()) last = rejection
+    return last
+  }
+
   /** Pushes a batch; a non-retryable 4xx is narrowed down by halving to the changes the server refuses. */
-  private async pushNarrowing(batch: readonly OutboxEntry[]): Promise<NarrowedResult> {
+  private async pushNarrowing(batch: readonly OutboxEntry[], signal: AbortSignal): Promise<NarrowedResult> {
     try {
       const changes = batch.map(toChange)
-      const result = await this.ctx.withTransport((transport, context) => transport.push(changes, context))
+      // The round's signal: disconnect() aborts the request in flight instead of leaving it to hang.
+      const result = await this.ctx.withTransport((transport, context) =>
+        transport.push(changes, { ...context, signal }),
+      )
       return { ...result, rejected: new Map() }
     } catch (error) {
-      if (!(error instanceof TransportError) || error.retryable || error.status === 401) throw error
+      if (!(error instanceof TransportError) || error.retryable || REQUEST_LEVEL.has(error.status))
+        throw error
       if (batch.length === 1) {
         const only = batch[0]!
         return {
@@ -151,8 +179,8 @@ export class UploadLoop {
         }
       }
       const middle = Math.ceil(batch.length / 2)
-      const first = await this.pushNarrowing(batch.slice(0, middle))
-      const second = await this.pushNarrowing(batch.slice(middle))
+      const first = await this.pushNarrowing(batch.slice(0, middle), signal)
+      const second = await this.pushNarrowing(batch.slice(middle), signal)
       return {
         accepted: [...first.accepted, ...second.accepted],
         conflicts: [...first.conflicts, ...second.conflicts],
@@ -234,7 +262,8 @@ export class UploadLoop {
       }
       for (const { id, error } of result.errors) {
         const entry = byId.get(id)!
-        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was rejected: ${error}`
+        const message = `Change ${id} to ${entry.collection}/${entry.recordId} was rejected: ${error}`
+        rejection = message
         const status = await ctx.outbox.recordError(id, error, ctx.options.retryMaxAttempts)
         if (status === 'pending') {
           const delay = retryDelay(entry.retries + 1, {
@@ -242,7 +271,10 @@ export class UploadLoop {
             maxMs: ctx.options.maxRetryDelayMs,
             random: ctx.env.random,
           })
-          this.heldBack.set(versionKey(entry.collection, entry.recordId), now + delay)
+          this.heldBack.set(versionKey(entry.collection, entry.recordId), {
+            until: now + delay,
+            rejection: message,
+          })
         }
       }
       for (const [id, error] of result.rejected) {
