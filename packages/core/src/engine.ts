@@ -3,7 +3,7 @@ import type { HybridClock } from './clock.js'
 import type { SyncEnvironment } from './env.js'
 import type { SyncEvent } from './events.js'
 import type { EngineOptions } from './options.js'
-import type { Outbox } from './outbox.js'
+import { META_TABLE, type Outbox } from './outbox.js'
 import type { Transport, TransportContext } from './transport/types.js'
 import type { RecordData } from './wire.js'
 
@@ -26,6 +26,55 @@ const VERSION_PREFIX = 'version:'
 /** The key under which we remember the newest server version of a record we have seen or written. */
 export function versionKey(collection: string, recordId: string): string {
   return `${VERSION_PREFIX}${collection}\u001f${recordId}`
+}
+
+/** The newest server version of a record we know: its timestamp and, when known, the change that wrote it. */
+export interface KnownVersion {
+  readonly timestamp: number
+  /** null when only the timestamp is known (a conflict answer): any change at that timestamp is this one. */
+  readonly changeId: string | null
+}
+
+/** Reads through the Dexie promise directly, so it can run inside an engine transaction. */
+export function readKnownVersion(
+  ctx: EngineContext,
+  collection: string,
+  recordId: string,
+): PromiseLike<KnownVersion | undefined> {
+  return ctx.db
+    .table(META_TABLE)
+    .get(versionKey(collection, recordId))
+    .then((row: { value?: unknown } | undefined) => parseKnownVersion(row?.value))
+}
+
+function parseKnownVersion(saved: unknown): KnownVersion | undefined {
+  if (typeof saved === 'number') return { timestamp: saved, changeId: null }
+  if (typeof saved !== 'object' || saved === null) return undefined
+  const { timestamp, changeId } = saved as Record<string, unknown>
+  if (typeof timestamp !== 'number') return undefined
+  return { timestamp, changeId: typeof changeId === 'string' ? changeId : null }
+}
+
+export function writeKnownVersion(
+  ctx: EngineContext,
+  collection: string,
+  recordId: string,
+  version: KnownVersion,
+): Promise<void> {
+  return ctx.outbox.setMeta(versionKey(collection, recordId), version)
+}
+
+/**
+ * Whether a pulled change is one we already have: older than the version we know, or that very change.
+ * Two server changes may share a timestamp; the server's order then decides, so only the same id is skipped.
+ */
+export function isKnownChange(
+  known: KnownVersion | undefined,
+  change: { id: string; timestamp: number },
+): boolean {
+  if (!known) return false
+  if (change.timestamp !== known.timestamp) return change.timestamp < known.timestamp
+  return known.changeId === null || known.changeId === change.id
 }
 
 /** Writes a server row into its local table (uncaptured callers only); null deletes it. */

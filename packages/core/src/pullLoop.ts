@@ -1,6 +1,12 @@
 import { runUncaptured } from './capture.js'
 import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
-import { type EngineContext, versionKey, writeLocalRow } from './engine.js'
+import {
+  type EngineContext,
+  isKnownChange,
+  readKnownVersion,
+  writeKnownVersion,
+  writeLocalRow,
+} from './engine.js'
 import { InvalidResponseError } from './errors.js'
 import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
 import type { PulledChange, RecordData } from './wire.js'
@@ -54,11 +60,12 @@ export class PullLoop {
       for (const decision of decisions) {
         const { change } = decision
         if (!ctx.tables.has(change.collection)) continue
-        const key = versionKey(change.collection, change.recordId)
-        const known = (await ctx.outbox.getMeta(key)) as number | undefined
-        if (known !== undefined && change.timestamp <= known) continue
+        if (isKnownChange(await readKnownVersion(ctx, change.collection, change.recordId), change)) continue
         const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
-        await ctx.outbox.setMeta(key, change.timestamp)
+        await writeKnownVersion(ctx, change.collection, change.recordId, {
+          timestamp: change.timestamp,
+          changeId: change.id,
+        })
         applied++
         if (pending.length === 0) {
           await writeLocalRow(ctx, change.collection, change.recordId, change.data)

@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid'
 import { runUncaptured } from './capture.js'
 import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { type EngineContext, versionKey, writeLocalRow } from './engine.js'
+import { type EngineContext, versionKey, writeKnownVersion, writeLocalRow } from './engine.js'
 import { DriftlessError, InvalidResponseError, TransportError } from './errors.js'
 import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
 import { retryDelay } from './retry.js'
@@ -227,7 +227,10 @@ export class UploadLoop {
       await ctx.outbox.complete(acceptedIds)
       for (const id of acceptedIds) {
         const entry = byId.get(id)!
-        await ctx.outbox.setMeta(versionKey(entry.collection, entry.recordId), entry.timestamp)
+        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+          timestamp: entry.timestamp,
+          changeId: entry.id,
+        })
       }
       for (const { conflict, entry, resolution } of resolutions) {
         await this.settleConflict(entry, conflict, resolution)
@@ -286,7 +289,10 @@ export class UploadLoop {
     const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
       (other) => other.id !== entry.id && other.seq > entry.seq,
     )
-    await ctx.outbox.setMeta(versionKey(entry.collection, entry.recordId), conflict.remoteTimestamp)
+    await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+      timestamp: conflict.remoteTimestamp,
+      changeId: null,
+    })
     if (resolution === 'remote') {
       await ctx.outbox.complete([entry.id])
       // Newer local edits still stand; they will meet the server's version on their own push.
