@@ -60,8 +60,8 @@ export function writeKnownVersion(
   collection: string,
   recordId: string,
   version: KnownVersion,
-): Promise<void> {
-  return ctx.outbox.setMeta(versionKey(collection, recordId), version)
+): PromiseLike<unknown> {
+  return ctx.db.table(META_TABLE).put({ key: versionKey(collection, recordId), value: version })
 }
 
 /**
@@ -77,18 +77,18 @@ export function isKnownChange(
   return known.changeId === null || known.changeId === change.id
 }
 
-/** Writes a server row into its local table (uncaptured callers only); null deletes it. */
-export async function writeLocalRow(
+/**
+ * Writes a server row into its local table (uncaptured callers only); null deletes it. Returns Dexie's own
+ * promise: one more native async layer inside a transaction can make it commit before the caller's next write.
+ */
+export function writeLocalRow(
   ctx: EngineContext,
   collection: string,
   recordId: string,
   data: RecordData | null,
-): Promise<void> {
+): PromiseLike<unknown> {
   const table = ctx.db.table(collection)
-  if (data === null) {
-    await table.delete(recordId)
-    return
-  }
+  if (data === null) return table.delete(recordId)
   const keyPath = ctx.tables.get(collection)
-  await table.put(keyPath ? { ...data, [keyPath]: recordId } : data)
+  return table.put(keyPath ? { ...data, [keyPath]: recordId } : data)
 }
