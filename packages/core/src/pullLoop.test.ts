@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { SyncClient } from './client.js'
 import { InvalidResponseError } from './errors.js'
 import { advance, settle, useEngineTimers } from './test/engineHarness.js'
 import { FakeSyncServer } from './test/fakeServer.js'

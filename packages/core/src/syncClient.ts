@@ -88,6 +88,7 @@ class DriftlessClient implements SyncClient {
   private credentials: CredentialCache | null = null
   private lastSeq = 0
   private closed = false
+  private starting: Promise<void> | null = null
   private readonly ready: Promise<void>
 
   constructor(db: Dexie, options: SyncClientOptions) {
@@ -160,6 +161,8 @@ class DriftlessClient implements SyncClient {
     this.assertOpen()
     if (!this.leader.isLeader) return this.forwardSync()
     if (!this.connected) throw new NotConnectedError()
+    // Just elected (e.g. a forwarded sync() retried after a takeover): the loops may still be starting.
+    if (!this.scheduler.isActive) await this.startLeading()
     return this.scheduler.requestRound()
   }
 
@@ -261,7 +264,17 @@ class DriftlessClient implements SyncClient {
     this.leader.start()
   }
 
-  private async startLeading(): Promise<void> {
+  /** Starts the loops in this tab; concurrent callers share one start. */
+  private startLeading(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.beginLeading().finally(() => {
+        this.starting = null
+      })
+    }
+    return this.starting
+  }
+
+  private async beginLeading(): Promise<void> {
     await this.ready
     // Only the leader uploads, so anything left `syncing` was in flight in a tab that is gone.
     await this.outbox.init()
