@@ -327,3 +327,68 @@ describe('echoes of our own changes', () => {
     await expectConverged(device, server, local)
   })
 })
+
+describe('clock skew', () => {
+  const HOUR = 60 * 60 * 1000
+  for (const skew of [-HOUR, HOUR]) {
+    const label = skew < 0 ? 'an hour behind' : 'an hour ahead'
+    for (const skewedFirst of [true, false]) {
+      it(`a device ${label} that edits ${skewedFirst ? 'first' : 'second'} loses only to a later edit`, async () => {
+        const server = new FakeSyncServer()
+        const steady = createDevice(server)
+        const skewed = createDevice(server, { now: () => Date.now() + skew })
+        devices.push(steady, skewed)
+        server.write('todos', 'x', { id: 'x', title: 'base' })
+        // One round each with the server, each uploading something of its own.
+        for (const device of [steady, skewed]) {
+          await device.client.connect(connector)
+          await device.db.todos.add({ id: device === steady ? 'steady' : 'skewed', title: 'hello' })
+          await device.client.sync()
+        }
+        await steady.client.sync()
+
+        const [first, second] = skewedFirst ? [skewed, steady] : [steady, skewed]
+        await vi.advanceTimersByTimeAsync(60_000)
+        for (let edit = 1; edit <= 3; edit++) {
+          await first.db.todos.put({ id: 'x', title: `first ${edit}` })
+          await first.client.sync()
+        }
+        await vi.advanceTimersByTimeAsync(1_000)
+        // The second device has not heard of the first edit when it makes its own.
+        await second.db.todos.put({ id: 'x', title: 'second' })
+        await second.client.sync()
+        await first.client.sync()
+
+        expect(server.get('todos', 'x')?.data).toEqual({ id: 'x', title: 'second' })
+        expect(await first.db.todos.get('x')).toEqual({ id: 'x', title: 'second' })
+        expect(await second.db.todos.get('x')).toEqual({ id: 'x', title: 'second' })
+      })
+    }
+  }
+
+  for (const strategy of ['lww', 'server-wins'] as const) {
+    it(`${strategy}: an edit made after seeing a version stamped an hour ahead is no conflict, and wins`, async () => {
+      const server = new FakeSyncServer()
+      const ahead = createDevice(server, { now: () => Date.now() + HOUR })
+      const steady = createDevice(server, { strategy })
+      devices.push(ahead, steady)
+      await ahead.client.connect(connector)
+      await ahead.db.todos.add({ id: 'x', title: 'from the future' })
+      await ahead.client.sync()
+      await steady.client.connect(connector)
+      await steady.db.todos.add({ id: 'steady', title: 'learns the server time' })
+      await steady.client.sync()
+      await steady.client.sync()
+      expect(await steady.db.todos.get('x')).toEqual({ id: 'x', title: 'from the future' })
+
+      await vi.advanceTimersByTimeAsync(1_000)
+      await steady.db.todos.put({ id: 'x', title: 'edited after reading it' })
+      await steady.client.sync()
+      await ahead.client.sync()
+      expect(server.get('todos', 'x')?.data).toEqual({ id: 'x', title: 'edited after reading it' })
+      expect(await steady.db.todos.get('x')).toEqual({ id: 'x', title: 'edited after reading it' })
+      expect(await ahead.db.todos.get('x')).toEqual({ id: 'x', title: 'edited after reading it' })
+      expect(conflicts(steady.events)).toEqual([])
+    })
+  }
+})

@@ -3,7 +3,7 @@ import type { HybridClock } from './clock.js'
 import type { SyncEnvironment } from './env.js'
 import type { SyncEvent } from './events.js'
 import type { EngineOptions } from './options.js'
-import { META_TABLE, type Outbox } from './outbox.js'
+import { META_TABLE, OUTBOX_TABLE, type Outbox } from './outbox.js'
 import type { Transport, TransportContext } from './transport/types.js'
 import type { RecordData } from './wire.js'
 
@@ -33,6 +33,34 @@ export interface KnownVersion {
   readonly timestamp: number
   /** null when only the timestamp is known (a conflict answer): any change at that timestamp is this one. */
   readonly changeId: string | null
+  /** The highest outbox `seq` when we learned this version: entries above it were written knowing it. */
+  readonly seenAtSeq: number
+}
+
+/** A fresh timestamp that also outranks `timestamp`, which the clock may have declined to follow. */
+export function after(ctx: EngineContext, timestamp: number): number {
+  return Math.max(ctx.clock.now(), Math.floor(timestamp) + 1)
+}
+
+/** The highest outbox `seq` in use; every entry captured later gets a higher one. */
+export function outboxHighWater(ctx: EngineContext): PromiseLike<number> {
+  return ctx.db
+    .table(OUTBOX_TABLE)
+    .toCollection()
+    .lastKey()
+    .then((key) => (typeof key === 'number' ? key : 0))
+}
+
+/**
+ * The server answered a conflict with a version we already knew when the local edit was made: the edit
+ * follows it (the timestamps disagree only through clock skew), so it is no conflict and the edit stands.
+ */
+export function editFollowsKnownVersion(
+  known: KnownVersion | undefined,
+  entrySeq: number,
+  remoteTimestamp: number,
+): boolean {
+  return known !== undefined && known.timestamp === remoteTimestamp && entrySeq > known.seenAtSeq
 }
 
 /** Reads through the Dexie promise directly, so it can run inside an engine transaction. */
@@ -48,11 +76,16 @@ export function readKnownVersion(
 }
 
 function parseKnownVersion(saved: unknown): KnownVersion | undefined {
-  if (typeof saved === 'number') return { timestamp: saved, changeId: null }
+  if (typeof saved === 'number')
+    return { timestamp: saved, changeId: null, seenAtSeq: Number.POSITIVE_INFINITY }
   if (typeof saved !== 'object' || saved === null) return undefined
-  const { timestamp, changeId } = saved as Record<string, unknown>
+  const { timestamp, changeId, seenAtSeq } = saved as Record<string, unknown>
   if (typeof timestamp !== 'number') return undefined
-  return { timestamp, changeId: typeof changeId === 'string' ? changeId : null }
+  return {
+    timestamp,
+    changeId: typeof changeId === 'string' ? changeId : null,
+    seenAtSeq: typeof seenAtSeq === 'number' ? seenAtSeq : Number.POSITIVE_INFINITY,
+  }
 }
 
 export function writeKnownVersion(

@@ -1,8 +1,10 @@
 import { runUncaptured } from './capture.js'
 import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
 import {
+  after,
   type EngineContext,
   isKnownChange,
+  outboxHighWater,
   readKnownVersion,
   writeKnownVersion,
   writeLocalRow,
@@ -57,6 +59,7 @@ export class PullLoop {
     let applied = 0
     const settled: Decision[] = []
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
+      const seenAtSeq = await outboxHighWater(ctx)
       for (const decision of decisions) {
         const { change } = decision
         if (!ctx.tables.has(change.collection)) continue
@@ -65,6 +68,7 @@ export class PullLoop {
         await writeKnownVersion(ctx, change.collection, change.recordId, {
           timestamp: change.timestamp,
           changeId: change.id,
+          seenAtSeq,
         })
         applied++
         if (pending.length === 0) {
@@ -136,7 +140,7 @@ export class PullLoop {
       // Re-stamp the local edits, oldest first, so each outranks the server's version when pushed.
       for (const entry of pending) {
         await outbox.update(entry.seq, {
-          timestamp: ctx.clock.now(),
+          timestamp: after(ctx, change.timestamp),
           ...(entry === last ? { prevData: change.data } : {}),
         })
       }
@@ -149,7 +153,7 @@ export class PullLoop {
       type: merged === null ? 'delete' : change.data === null ? 'create' : 'update',
       data: merged,
       prevData: change.data,
-      timestamp: ctx.clock.now(),
+      timestamp: after(ctx, change.timestamp),
       status: 'pending',
       retries: 0,
       errorMessage: null,
