@@ -5,6 +5,7 @@ import type { ConflictStrategy } from './options.js'
 import { useEngineTimers } from './test/engineHarness.js'
 import { FakeSyncServer } from './test/fakeServer.js'
 import { connector, createDevice, type Device, interceptPulls } from './test/syncSetup.js'
+import { toChange } from './uploadLoop.js'
 
 let devices: Device[] = []
 
@@ -314,6 +315,30 @@ describe('echoes of our own changes', () => {
       expect(new Set(server.pushedChangeIds).size).toBe(server.pushedChangeIds.length)
     })
   }
+
+  it('server-wins: with a custom uploadData, the echo of a completed change never overwrites a newer edit', async () => {
+    const server = new FakeSyncServer()
+    const device = await syncedDevice(server, { strategy: 'server-wins' })
+    await device.client.connect({
+      ...connector,
+      async uploadData(client) {
+        const batch = await client.getCrudBatch()
+        if (!batch) return
+        await server.fetch('https://backend.test/push', {
+          method: 'POST',
+          body: JSON.stringify({ changes: batch.crud.map(toChange) }),
+        })
+        await batch.complete()
+      },
+    })
+    await device.client.sync()
+    await device.db.todos.put({ id: 'a', title: 'first' })
+    device.editDuringNextPull(() => device.db.todos.put({ id: 'a', title: 'second' }))
+    await device.client.sync()
+    expect(server.get('todos', 'a')?.data).toEqual({ id: 'a', title: 'first' })
+    expect(await device.db.todos.get('a')).toEqual({ id: 'a', title: 'second' })
+    await expectConverged(device, server, { id: 'a', title: 'second' })
+  })
 
   it('a page delivered again (cursor kept at null) does not overwrite a newer pending edit', async () => {
     const server = new FakeSyncServer()

@@ -106,6 +106,8 @@ export function isKnownChange(
   change: { id: string; timestamp: number },
 ): boolean {
   if (!known) return false
+  // A backend may stamp changes itself; the same change id is still the same change.
+  if (known.changeId !== null && known.changeId === change.id) return true
   if (change.timestamp !== known.timestamp) return change.timestamp < known.timestamp
   return known.changeId === null || known.changeId === change.id
 }
