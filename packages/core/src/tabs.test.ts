@@ -219,6 +219,25 @@ describe('tabs: handover', () => {
     expect(app.server.changes.filter((change) => change.recordId === 'x')).toHaveLength(1)
   })
 
+  it('leadership passes down a chain of three tabs (crash, then close) within a second each time', async () => {
+    const app = browser()
+    const [a, b, c] = await openConnected(app, 3)
+    a!.env.crash()
+    await advance(1_000)
+    expect([b, c].map((tab) => tab!.client.getSnapshot().isLeader)).toEqual([true, false])
+    await c!.db.todos.add({ id: 'one', title: 'one' })
+    await advance(1_000)
+    expect(app.server.get('todos', 'one')).toBeDefined()
+    await b!.client.close()
+    await advance(1_000)
+    expect(c!.client.getSnapshot().isLeader).toBe(true)
+    await c!.db.todos.add({ id: 'two', title: 'two' })
+    await advance(1_000)
+    expect(app.server.get('todos', 'two')).toBeDefined()
+    expect(c!.client.getSnapshot()).toMatchObject({ pendingChanges: 0, isConnected: true, hasSynced: true })
+    expectNoDoublePush(app.server)
+  })
+
   it("a follower's sync() pending while the leader closes is run by the next leader", async () => {
     const app = browser()
     const [a, b] = await openConnected(app, 2)
