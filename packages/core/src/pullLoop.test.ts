@@ -1,6 +1,15 @@
+import Dexie from 'dexie'
+import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidResponseError } from './errors.js'
-import { advance, settle, useEngineTimers } from './test/engineHarness.js'
+import { createSyncClient } from './syncClient.js'
+import {
+  advance,
+  createTestEnvironment,
+  type createTodoDb,
+  settle,
+  useEngineTimers,
+} from './test/engineHarness.js'
 import { FakeSyncServer } from './test/fakeServer.js'
 import {
   connector,
@@ -149,6 +158,26 @@ describe('pull: interruption', () => {
     await reopened.client.sync()
     expect(pullCursors(server).slice(1, 2)).toEqual(['2'])
     expect((await reopened.db.todos.toArray()).map((row) => row.id)).toEqual(['t1', 't2', 't3', 't4'])
+  })
+})
+
+describe('pull: atomic pages', () => {
+  it('a page the database refuses leaves every row of it and the cursor as they were', async () => {
+    const server = new FakeSyncServer()
+    seed(server, 2)
+    server.write('todos', 'dup1', { id: 'dup1', title: 'same' })
+    server.write('todos', 'dup2', { id: 'dup2', title: 'same' })
+    const db = new Dexie(`driftless-unique-${nanoid()}`) as ReturnType<typeof createTodoDb>
+    db.version(1).stores({ todos: 'id, &title' })
+    const env = createTestEnvironment(server)
+    const client = createSyncClient(db, { tables: { todos: true }, env, autoSync: false, pullBatchSize: 2 })
+    devices.push({ client, db, env, events: [] })
+    await client.connect(connector)
+    await advance(100)
+    expect((await db.todos.toArray()).map((row) => row.id)).toEqual(['t1', 't2'])
+    expect(await storedCursor(client)).toBe('2')
+    expect(client.getSnapshot().downloadError).toMatch(/ConstraintError|unique|already exists/i)
+    expect(await client.listChanges()).toEqual([])
   })
 })
 
