@@ -125,12 +125,32 @@ describe('HybridClock', () => {
     expect(clock.serverOffsetMs).toBe(3_000)
   })
 
-  it('does not go backwards when a new offset moves physical time back', () => {
+  it('does not go backwards when a new offset moves physical time back a little', () => {
     const clock = new HybridClock({ now: () => START })
-    clock.setServerTime(START + HOUR, START, START)
+    clock.setServerTime(START + 30_000, START, START)
     const before = clock.now()
     clock.setServerTime(START, START, START)
     expect(clock.now()).toBeGreaterThan(before)
+  })
+
+  it('leaves behind what it issued an hour ahead once the server says so, so later edits elsewhere can win', () => {
+    const w = world()
+    const ahead = new HybridClock(w.device(HOUR))
+    const wrong = ahead.now()
+    expect(wrong).toBe(w.real() + HOUR)
+    ahead.setServerTime(w.real(), w.real() + HOUR, w.real() + HOUR)
+    w.advance(1_000)
+    expect(ahead.now()).toBe(w.real())
+  })
+
+  it('once synced, does not follow a timestamp from a device far ahead', () => {
+    const w = world()
+    const clock = new HybridClock(w.device(0))
+    clock.setServerTime(w.real(), w.real(), w.real())
+    clock.observe(w.real() + HOUR)
+    expect(clock.now()).toBe(w.real())
+    clock.observe(w.real() + 30_000)
+    expect(clock.now()).toBe(w.real() + 30_001)
   })
 
   it('survives a reload through toJSON and restore', () => {

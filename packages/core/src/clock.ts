@@ -6,6 +6,8 @@ export interface HybridClockState {
   readonly last: number
   /** Estimated server time minus device time, milliseconds. */
   readonly offsetMs: number
+  /** Whether the offset comes from the server's answer, rather than being a guess of 0. */
+  readonly synced?: boolean
 }
 
 export interface HybridClockOptions {
@@ -13,10 +15,16 @@ export interface HybridClockOptions {
   maxRoundTripMs?: number
   /** Offsets larger than this are taken for a broken server answer and ignored. */
   maxOffsetMs?: number
+  /**
+   * Once the server offset is known, observed timestamps further than this ahead of server time come from a
+   * skewed device and are not followed, and timestamps this clock issued that far ahead are left behind.
+   */
+  maxDriftMs?: number
 }
 
 const DEFAULT_MAX_ROUND_TRIP_MS = 60_000
 const DEFAULT_MAX_OFFSET_MS = 366 * 24 * 60 * 60 * 1000
+const DEFAULT_MAX_DRIFT_MS = 60_000
 
 /**
  * A hybrid logical clock in epoch milliseconds: close to the server's wall clock, strictly increasing,
@@ -28,6 +36,8 @@ export class HybridClock {
   private offsetMs: number
   private readonly maxRoundTripMs: number
   private readonly maxOffsetMs: number
+  private readonly maxDriftMs: number
+  private synced: boolean
 
   constructor(
     private readonly env: Pick<SyncEnvironment, 'now'>,
@@ -36,9 +46,11 @@ export class HybridClock {
   ) {
     this.maxRoundTripMs = options.maxRoundTripMs ?? DEFAULT_MAX_ROUND_TRIP_MS
     this.maxOffsetMs = options.maxOffsetMs ?? DEFAULT_MAX_OFFSET_MS
+    this.maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS
     this.last = state?.last ?? 0
     const offset = state?.offsetMs ?? 0
     this.offsetMs = Math.abs(offset) <= this.maxOffsetMs ? offset : 0
+    this.synced = state?.synced === true && this.offsetMs === offset
   }
 
   /** Rebuilds a clock from `toJSON()` output; anything unreadable starts a fresh clock instead. */
@@ -64,6 +76,8 @@ export class HybridClock {
   /** Takes in a timestamp from another device or the server, so later local ones sort after it. */
   observe(remoteTimestamp: number): void {
     if (!Number.isFinite(remoteTimestamp)) return
+    // Following a device an hour ahead would pin every later timestamp to its clock for that hour.
+    if (this.synced && remoteTimestamp > this.physicalNow() + this.maxDriftMs) return
     this.last = Math.max(this.last, Math.floor(remoteTimestamp))
   }
 
@@ -79,6 +93,10 @@ export class HybridClock {
     const offset = Math.round(serverNow - (sentAt + roundTrip / 2))
     if (Math.abs(offset) > this.maxOffsetMs) return false
     this.offsetMs = offset
+    this.synced = true
+    // Timestamps issued before the device knew it ran far ahead were wrong; do not keep counting from them.
+    const physical = Math.floor(this.physicalNow())
+    if (this.last > physical + this.maxDriftMs) this.last = physical
     return true
   }
 
@@ -91,12 +109,15 @@ export class HybridClock {
   merge(saved: unknown): void {
     const state = readState(saved)
     if (!state) return
-    this.last = Math.max(this.last, state.last)
-    if (this.offsetMs === 0 && Math.abs(state.offsetMs) <= this.maxOffsetMs) this.offsetMs = state.offsetMs
+    if (!this.synced && Math.abs(state.offsetMs) <= this.maxOffsetMs) {
+      if (this.offsetMs === 0) this.offsetMs = state.offsetMs
+      this.synced = state.synced === true
+    }
+    this.observe(state.last)
   }
 
   toJSON(): HybridClockState {
-    return { last: this.last, offsetMs: this.offsetMs }
+    return { last: this.last, offsetMs: this.offsetMs, synced: this.synced }
   }
 }
 
@@ -104,5 +125,10 @@ function readState(saved: unknown): HybridClockState | undefined {
   if (typeof saved !== 'object' || saved === null) return undefined
   const { last, offsetMs } = saved as Record<string, unknown>
   if (typeof last !== 'number' || !Number.isFinite(last) || last < 0) return undefined
-  return { last, offsetMs: typeof offsetMs === 'number' && Number.isFinite(offsetMs) ? offsetMs : 0 }
+  const { synced } = saved as Record<string, unknown>
+  return {
+    last,
+    offsetMs: typeof offsetMs === 'number' && Number.isFinite(offsetMs) ? offsetMs : 0,
+    synced: synced === true,
+  }
 }

@@ -1,6 +1,14 @@
 import { runUncaptured } from './capture.js'
 import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
-import { type EngineContext, versionKey, writeLocalRow } from './engine.js'
+import {
+  after,
+  type EngineContext,
+  isKnownChange,
+  outboxHighWater,
+  readKnownVersion,
+  writeKnownVersion,
+  writeLocalRow,
+} from './engine.js'
 import { InvalidResponseError } from './errors.js'
 import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
 import type { PulledChange, RecordData } from './wire.js'
@@ -51,14 +59,17 @@ export class PullLoop {
     let applied = 0
     const settled: Decision[] = []
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
+      const seenAtSeq = await outboxHighWater(ctx)
       for (const decision of decisions) {
         const { change } = decision
         if (!ctx.tables.has(change.collection)) continue
-        const key = versionKey(change.collection, change.recordId)
-        const known = (await ctx.outbox.getMeta(key)) as number | undefined
-        if (known !== undefined && change.timestamp <= known) continue
+        if (isKnownChange(await readKnownVersion(ctx, change.collection, change.recordId), change)) continue
         const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
-        await ctx.outbox.setMeta(key, change.timestamp)
+        await writeKnownVersion(ctx, change.collection, change.recordId, {
+          timestamp: change.timestamp,
+          changeId: change.id,
+          seenAtSeq,
+        })
         applied++
         if (pending.length === 0) {
           await writeLocalRow(ctx, change.collection, change.recordId, change.data)
@@ -66,7 +77,8 @@ export class PullLoop {
         }
         // A local edit arrived after the decision was made: keep it; its push settles the rest.
         const resolution = decision.conflict ? decision.resolution! : 'local'
-        await this.settle(change, pending, resolution)
+        // Awaiting an async call that touches no table would let this transaction commit early.
+        if (needsSettling(change, pending, resolution)) await this.settle(change, pending, resolution)
         if (decision.conflict) settled.push(decision)
       }
       if (cursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, cursor)
@@ -92,6 +104,9 @@ export class PullLoop {
     if (!ctx.tables.has(change.collection)) return { change, conflict: null, resolution: null }
     const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
     if (pending.length === 0) return { change, conflict: null, resolution: null }
+    // An echo of our own accepted change, or a change already applied, is no conflict.
+    const known = await readKnownVersion(ctx, change.collection, change.recordId)
+    if (isKnownChange(known, change)) return { change, conflict: null, resolution: null }
     const local =
       ((await ctx.db.table(change.collection).get(change.recordId)) as RecordData | undefined) ?? null
     const conflict: SyncConflict = {
@@ -117,28 +132,41 @@ export class PullLoop {
     const outbox = ctx.db.table(OUTBOX_TABLE)
     const last = pending[pending.length - 1]!
     if (resolution === 'remote') {
-      await ctx.outbox.complete(pending.map((entry) => entry.id))
+      await outbox.bulkDelete(pending.map((entry) => entry.seq))
       await writeLocalRow(ctx, change.collection, change.recordId, change.data)
       return
     }
     if (resolution === 'local') {
-      // Make sure the newest local edit outranks the server's version when it is pushed.
-      if (last.timestamp <= change.timestamp) {
-        await outbox.update(last.seq, { timestamp: ctx.clock.now(), prevData: change.data })
+      // Re-stamp the local edits, oldest first, so each outranks the server's version when pushed.
+      for (const entry of pending) {
+        await outbox.update(entry.seq, {
+          timestamp: after(ctx, change.timestamp),
+          ...(entry === last ? { prevData: change.data } : {}),
+        })
       }
       return
     }
     const merged = resolution.merged
     await writeLocalRow(ctx, change.collection, change.recordId, merged)
-    await ctx.outbox.complete(pending.slice(0, -1).map((entry) => entry.id))
+    await outbox.bulkDelete(pending.slice(0, -1).map((entry) => entry.seq))
     await outbox.update(last.seq, {
       type: merged === null ? 'delete' : change.data === null ? 'create' : 'update',
       data: merged,
       prevData: change.data,
-      timestamp: ctx.clock.now(),
+      timestamp: after(ctx, change.timestamp),
       status: 'pending',
       retries: 0,
       errorMessage: null,
     })
   }
+}
+
+/** Whether the outcome needs any write: a winning local edit already newer than the server's needs none. */
+function needsSettling(
+  change: PulledChange,
+  pending: readonly OutboxEntry[],
+  resolution: ConflictResolution,
+): boolean {
+  if (resolution !== 'local') return true
+  return pending.some((entry) => entry.timestamp <= change.timestamp)
 }

@@ -5,7 +5,7 @@ import type { SyncClient } from './client.js'
 import { HybridClock } from './clock.js'
 import type { SyncConnector, UploadClient } from './connector.js'
 import { CredentialCache } from './credentials.js'
-import type { EngineContext } from './engine.js'
+import { type EngineContext, outboxHighWater, writeKnownVersion } from './engine.js'
 import { defaultEnvironment, type SyncEnvironment } from './env.js'
 import { CredentialsError, DriftlessError, errorMessage, TransportError } from './errors.js'
 import { type SyncEvent, SyncEventEmitter, type SyncEventListener } from './events.js'
@@ -15,6 +15,7 @@ import {
   type ChangeStatus,
   type CrudBatch,
   type CrudTransaction,
+  META_TABLE,
   OUTBOX_TABLE,
   type Outbox,
   type OutboxEntry,
@@ -82,12 +83,14 @@ class DriftlessClient implements SyncClient {
   private readonly scheduler: SyncScheduler
   private readonly uploads: UploadLoop
   private readonly pulls: PullLoop
+  private readonly context: EngineContext
   private readonly cleanups: (() => void)[] = []
   private connector: SyncConnector | null = null
   private connected = false
   private credentials: CredentialCache | null = null
   private lastSeq = 0
   private closed = false
+  private starting: Promise<void> | null = null
   private readonly ready: Promise<void>
 
   constructor(db: Dexie, options: SyncClientOptions) {
@@ -110,6 +113,7 @@ class DriftlessClient implements SyncClient {
       emit: (event) => this.emit(event),
       withTransport: (call) => this.withTransport(call),
     }
+    this.context = context
     this.uploads = new UploadLoop(context)
     this.pulls = new PullLoop(context)
     const autoSync = this.options.autoSync
@@ -160,6 +164,8 @@ class DriftlessClient implements SyncClient {
     this.assertOpen()
     if (!this.leader.isLeader) return this.forwardSync()
     if (!this.connected) throw new NotConnectedError()
+    // Just elected (e.g. a forwarded sync() retried after a takeover): the loops may still be starting.
+    if (!this.scheduler.isActive) await this.startLeading()
     return this.scheduler.requestRound()
   }
 
@@ -174,12 +180,30 @@ class DriftlessClient implements SyncClient {
     }
   }
 
-  getCrudBatch(limit?: number): Promise<CrudBatch | null> {
-    return this.outbox.getCrudBatch(limit)
+  async getCrudBatch(limit?: number): Promise<CrudBatch | null> {
+    const batch = await this.outbox.getCrudBatch(limit)
+    return batch && { ...batch, complete: () => this.completeUploaded(batch) }
   }
 
-  getNextCrudTransaction(): Promise<CrudTransaction | null> {
-    return this.outbox.getNextCrudTransaction()
+  async getNextCrudTransaction(): Promise<CrudTransaction | null> {
+    const transaction = await this.outbox.getNextCrudTransaction()
+    return transaction && { ...transaction, complete: () => this.completeUploaded(transaction) }
+  }
+
+  /** The backend has these changes now: their echoes in a later pull are ours, never conflicts. */
+  private completeUploaded(uploaded: CrudBatch | CrudTransaction): Promise<void> {
+    const ctx = this.context
+    return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], async () => {
+      const seenAtSeq = await outboxHighWater(ctx)
+      await uploaded.complete()
+      for (const entry of uploaded.crud) {
+        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+          timestamp: entry.timestamp,
+          changeId: entry.id,
+          seenAtSeq,
+        })
+      }
+    })
   }
 
   listChanges(filter?: { status?: ChangeStatus | readonly ChangeStatus[] }): Promise<OutboxEntry[]> {
@@ -261,7 +285,17 @@ class DriftlessClient implements SyncClient {
     this.leader.start()
   }
 
-  private async startLeading(): Promise<void> {
+  /** Starts the loops in this tab; concurrent callers share one start. */
+  private startLeading(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.beginLeading().finally(() => {
+        this.starting = null
+      })
+    }
+    return this.starting
+  }
+
+  private async beginLeading(): Promise<void> {
     await this.ready
     // Only the leader uploads, so anything left `syncing` was in flight in a tab that is gone.
     await this.outbox.init()

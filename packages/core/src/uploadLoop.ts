@@ -2,7 +2,16 @@ import { nanoid } from 'nanoid'
 import { runUncaptured } from './capture.js'
 import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { type EngineContext, versionKey, writeLocalRow } from './engine.js'
+import {
+  after,
+  type EngineContext,
+  editFollowsKnownVersion,
+  outboxHighWater,
+  readKnownVersion,
+  versionKey,
+  writeKnownVersion,
+  writeLocalRow,
+} from './engine.js'
 import { DriftlessError, InvalidResponseError, TransportError } from './errors.js'
 import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
 import { retryDelay } from './retry.js'
@@ -231,6 +240,10 @@ export class UploadLoop {
       result.conflicts.map(async (conflict) => {
         ctx.clock.observe(conflict.remoteTimestamp)
         const entry = byId.get(conflict.changeId)!
+        const known = await readKnownVersion(ctx, entry.collection, entry.recordId)
+        if (editFollowsKnownVersion(known, entry.seq, conflict.remoteTimestamp)) {
+          return { conflict, entry, resolution: 'local' as const, follows: true }
+        }
         const local =
           ((await ctx.db.table(entry.collection).get(entry.recordId)) as RecordData | undefined) ?? null
         const described: SyncConflict = {
@@ -244,21 +257,26 @@ export class UploadLoop {
           fieldConflicts: conflict.fieldConflicts,
         }
         const resolution = await resolveConflict(ctx.options.strategy, described, ctx.options.resolveConflict)
-        return { conflict, entry, resolution }
+        return { conflict, entry, resolution, follows: false }
       }),
     )
 
     let rejection: string | null = null
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
+      const seenAtSeq = await outboxHighWater(ctx)
       const acceptedIds = result.accepted.map((a) => a.id)
       await ctx.outbox.complete(acceptedIds)
       for (const id of acceptedIds) {
         const entry = byId.get(id)!
-        await ctx.outbox.setMeta(versionKey(entry.collection, entry.recordId), entry.timestamp)
+        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+          timestamp: entry.timestamp,
+          changeId: entry.id,
+          seenAtSeq,
+        })
       }
       for (const { conflict, entry, resolution } of resolutions) {
-        await this.settleConflict(entry, conflict, resolution)
+        await this.settleConflict(entry, conflict, resolution, seenAtSeq)
       }
       for (const { id, error } of result.errors) {
         const entry = byId.get(id)!
@@ -285,7 +303,8 @@ export class UploadLoop {
       }
     })
 
-    for (const { conflict, entry, resolution } of resolutions) {
+    for (const { conflict, entry, resolution, follows } of resolutions) {
+      if (follows) continue
       ctx.emit({
         phase: 'conflict',
         at: ctx.env.now(),
@@ -313,12 +332,17 @@ export class UploadLoop {
     entry: OutboxEntry,
     conflict: PushConflict,
     resolution: ConflictResolution,
+    seenAtSeq: number,
   ): Promise<void> {
     const { ctx } = this
     const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
       (other) => other.id !== entry.id && other.seq > entry.seq,
     )
-    await ctx.outbox.setMeta(versionKey(entry.collection, entry.recordId), conflict.remoteTimestamp)
+    await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+      timestamp: conflict.remoteTimestamp,
+      changeId: null,
+      seenAtSeq,
+    })
     if (resolution === 'remote') {
       await ctx.outbox.complete([entry.id])
       // Newer local edits still stand; they will meet the server's version on their own push.
@@ -326,8 +350,13 @@ export class UploadLoop {
       return
     }
     if (resolution === 'local' && laterEdits.length > 0) {
-      // The newer local edits carry the local version already.
+      // The newer local edits carry the local version already; they must also outrank the server's.
       await ctx.outbox.complete([entry.id])
+      for (const edit of laterEdits) {
+        await ctx.db
+          .table(OUTBOX_TABLE)
+          .update(edit.seq, { timestamp: after(ctx, Math.max(conflict.remoteTimestamp, edit.timestamp - 1)) })
+      }
       return
     }
     let data: RecordData | null
@@ -343,7 +372,7 @@ export class UploadLoop {
       type: data === null ? 'delete' : conflict.remote === null ? 'create' : 'update',
       data,
       prevData: conflict.remote,
-      timestamp: ctx.clock.now(),
+      timestamp: after(ctx, conflict.remoteTimestamp),
       status: 'pending',
       retries: 0,
       errorMessage: null,
