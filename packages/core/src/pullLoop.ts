@@ -38,7 +38,9 @@ export class PullLoop {
         batchSize: ctx.options.pullBatchSize,
         ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
       }
-      const page = await ctx.withTransport((transport, context) => transport.pull(request, context))
+      const page = await ctx.withTransport((transport, context) =>
+        transport.pull(request, { ...context, signal }),
+      )
       // A server that ends with `cursor: null` (as the seed's example does) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {

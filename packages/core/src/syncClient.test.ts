@@ -128,6 +128,24 @@ describe('upload triggers', () => {
     expect(await client.listChanges()).toEqual([])
   })
 
+  it('disconnecting during a pull aborts it, so a reconnect pulls at once instead of waiting on it', async () => {
+    const { server, db, client, env } = setup()
+    server.write('todos', 'b', { id: 'b', title: 'from another device' })
+    const gate = gatedFetch(server.fetch)
+    env.fetch = gate.fetch
+    gate.close()
+    await client.connect(connector)
+    await advance(100)
+    expect(gate.waiting).toBe(1)
+    await client.disconnect()
+    await advance(100)
+    expect(client.getSnapshot()).toMatchObject({ isDownloading: false, downloadError: null })
+    env.fetch = server.fetch
+    await client.connect(connector)
+    await advance(100)
+    expect(await db.todos.get('b')).toEqual({ id: 'b', title: 'from another device' })
+  })
+
   it('offline writes accumulate and go out when the online event fires', async () => {
     const { server, db, client, env } = setup()
     const offlineFetch: FetchLike = async () => {
