@@ -12,15 +12,23 @@ export async function buildApp(): Promise<string | null> {
     [join(repoRoot, 'node_modules/.bin/tsc'), ['-b'], repoRoot],
     [join(appDir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], appDir],
   ]
+  // Vitest sets NODE_ENV=test; the app under test is the production build.
+  const env = { ...process.env, NODE_ENV: 'production' }
   for (const [command, args, cwd] of steps) {
     try {
-      await run(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 })
+      await run(command, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 })
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string }
-      return `${[command, ...args].join(' ')} failed in ${cwd}:\n${`${stdout}\n${stderr}`.trim().slice(0, 4000)}`
+      return `${[command, ...args].join(' ')} failed in ${cwd}:\n${essentials(`${stdout}\n${stderr}`)}`
     }
   }
   return null
+}
+
+// The build tools' own stack traces say nothing about what to fix.
+function essentials(output: string): string {
+  const [message = ''] = output.split(/\n\s*(?:Stack backtrace:|at )/)
+  return message.trim().slice(0, 4000)
 }
 
 /** Fails a scenario file early, with the build's own output, when the global setup could not build. */
