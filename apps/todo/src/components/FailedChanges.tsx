@@ -4,7 +4,7 @@ import { useFailedChanges, useSync } from '@driftless/react'
 export function FailedChanges() {
   const failed = useFailedChanges()
   const { retryFailed, discardFailed } = useSync()
-  if (failed.length === 0) return null
+  if (!failed?.length) return null
 
   return (
     <section className="failed-changes" aria-label="Failed changes" data-testid="failed-changes">
