@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serverTodos } from './support/api.js'
+import { type Browser, launchBrowser, screenshot } from './support/browser.js'
+import { requireAppBuild } from './support/build.js'
+import { TestServer } from './support/server.js'
+import { TodoApp } from './support/todoApp.js'
+
+const SYNC_TIMEOUT = { timeout: 60_000, interval: 250 }
+
+describe('two tabs of one user', () => {
+  let server: TestServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    requireAppBuild()
+    server = await TestServer.start()
+    browser = await launchBrowser()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.dispose()
+  })
+
+  it('shows each tab the other tab’s edits and uploads every change exactly once', async () => {
+    const { context } = browser
+    const pushedChangeIds: string[] = []
+    context.on('request', (request) => {
+      if (request.method() !== 'POST' || new URL(request.url()).pathname !== '/push') return
+      const body = request.postDataJSON() as { changes: { id: string }[] }
+      pushedChangeIds.push(...body.changes.map((change) => change.id))
+    })
+
+    const first = await TodoApp.open(context, server.url)
+    await first.logIn('tabitha')
+    const second = await TodoApp.open(context, server.url)
+    await second.logIn('tabitha')
+
+    await first.add('Water the plants')
+    await expect.poll(() => second.titles(), SYNC_TIMEOUT).toEqual(['Water the plants'])
+    await second.rename('Water the plants', 'Water the ferns')
+    await expect.poll(() => first.titles(), SYNC_TIMEOUT).toEqual(['Water the ferns'])
+    await first.toggle('Water the ferns')
+    await expect.poll(() => second.completedTitles(), SYNC_TIMEOUT).toEqual(['Water the ferns'])
+
+    await expect.poll(() => first.isSettled(), SYNC_TIMEOUT).toBe(true)
+    await expect.poll(() => second.isSettled(), SYNC_TIMEOUT).toBe(true)
+    expect(await serverTodos(server.url, 'tabitha')).toMatchObject([
+      { title: 'Water the ferns', completed: true },
+    ])
+    // One create, one rename, one toggle: three changes, each pushed by one tab only, once.
+    expect(pushedChangeIds).toHaveLength(3)
+    expect(new Set(pushedChangeIds).size).toBe(3)
+    await screenshot(second.page, 'two-tabs')
+  })
+})
