@@ -1,8 +1,7 @@
-import type { createSyncClient } from '@driftless/core'
+import type { SyncConnector, SyncCredentials } from '@driftless/core'
 
-type TodoClient = ReturnType<typeof createSyncClient>
-export type Connector = Parameters<TodoClient['connect']>[0]
-export type Credentials = Awaited<ReturnType<Connector['fetchCredentials']>>
+export type Connector = SyncConnector
+export type Credentials = SyncCredentials
 
 /** Thrown when the server will not hand out a dev token; says what to check. */
 export class SignInError extends Error {

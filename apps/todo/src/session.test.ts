@@ -58,7 +58,7 @@ describe('SessionStore', () => {
     )
     sessions.logIn('alice')
     const connector = clients[0]?.connect.mock.calls[0]?.[0]
-    expect((await connector?.fetchCredentials())?.token).toBe('secret-token')
+    expect((await connector?.fetchCredentials?.())?.token).toBe('secret-token')
     const stored = Object.entries({ ...sessionStorage })
     expect(stored).toEqual([['driftless-todo:last-user', 'alice']])
   })
