@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { serverTitles } from './support/api.js'
-import { type Browser, launchBrowser, screenshot } from './support/browser.js'
-import { requireAppBuild } from './support/build.js'
-import { TestServer } from './support/server.js'
+import { screenshot } from './support/browser.js'
+import { SYNC_TIMEOUT, useScenario } from './support/scenario.js'
 import { TodoApp } from './support/todoApp.js'
 
-const SYNC_TIMEOUT = { timeout: 60_000, interval: 250 }
 const isApiRequest = (url: URL) => ['/push', '/pull', '/auth/dev-token'].includes(url.pathname)
 
 describe('working offline', () => {
-  let server: TestServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    requireAppBuild()
-    server = await TestServer.start()
-    browser = await launchBrowser()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.dispose()
-  })
+  const scenario = useScenario()
 
   it('keeps todos written offline across a reload and uploads them once the network is back', async () => {
-    const { context } = browser
-    const app = await TodoApp.open(context, server.url)
+    const { context } = scenario.browser
+    const app = await TodoApp.open(context, scenario.server.url)
     await app.logIn('olivia')
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
 
@@ -45,14 +31,14 @@ describe('working offline', () => {
     await expect.poll(() => app.titles(), SYNC_TIMEOUT).toEqual(['Buy milk', 'Call mum'])
     await expect.poll(() => app.pendingChanges(), SYNC_TIMEOUT).toBe(3)
     await expect.poll(() => app.bannerText(), SYNC_TIMEOUT).not.toBe('')
-    expect(await serverTitles(server.url, 'olivia')).toEqual([])
+    expect(await serverTitles(scenario.server.url, 'olivia')).toEqual([])
     await screenshot(app.page, 'offline')
 
     await context.unrouteAll()
     await context.setOffline(false)
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
     await expect.poll(() => app.bannerText(), SYNC_TIMEOUT).toBe('')
-    expect(await serverTitles(server.url, 'olivia')).toEqual(['Buy milk', 'Call mum'])
+    expect(await serverTitles(scenario.server.url, 'olivia')).toEqual(['Buy milk', 'Call mum'])
     await screenshot(app.page, 'offline-synced')
   })
 })

@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { serverTodos } from './support/api.js'
-import { type Browser, launchBrowser, screenshot } from './support/browser.js'
-import { requireAppBuild } from './support/build.js'
-import { TestServer } from './support/server.js'
+import { screenshot } from './support/browser.js'
+import { SYNC_TIMEOUT, useScenario } from './support/scenario.js'
 import { TodoApp } from './support/todoApp.js'
 
-const SYNC_TIMEOUT = { timeout: 60_000, interval: 250 }
-
 describe('two tabs of one user', () => {
-  let server: TestServer
-  let browser: Browser
-
-  beforeAll(async () => {
-    requireAppBuild()
-    server = await TestServer.start()
-    browser = await launchBrowser()
-  })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.dispose()
-  })
+  const scenario = useScenario()
 
   it('shows each tab the other tab’s edits and uploads every change exactly once', async () => {
-    const { context } = browser
+    const { context } = scenario.browser
     const pushedChangeIds: string[] = []
     context.on('request', (request) => {
       if (request.method() !== 'POST' || new URL(request.url()).pathname !== '/push') return
@@ -31,9 +16,9 @@ describe('two tabs of one user', () => {
       pushedChangeIds.push(...body.changes.map((change) => change.id))
     })
 
-    const first = await TodoApp.open(context, server.url)
+    const first = await TodoApp.open(context, scenario.server.url)
     await first.logIn('tabitha')
-    const second = await TodoApp.open(context, server.url)
+    const second = await TodoApp.open(context, scenario.server.url)
     await second.logIn('tabitha')
 
     await first.add('Water the plants')
@@ -45,7 +30,7 @@ describe('two tabs of one user', () => {
 
     await expect.poll(() => first.isSettled(), SYNC_TIMEOUT).toBe(true)
     await expect.poll(() => second.isSettled(), SYNC_TIMEOUT).toBe(true)
-    expect(await serverTodos(server.url, 'tabitha')).toMatchObject([
+    expect(await serverTodos(scenario.server.url, 'tabitha')).toMatchObject([
       { title: 'Water the ferns', completed: true },
     ])
     // One create, one rename, one toggle: three changes, each pushed by one tab only, once.
