@@ -6,12 +6,13 @@ import {
   isKnownChange,
   outboxHighWater,
   readKnownVersion,
+  readLocalRow,
   writeKnownVersion,
   writeLocalRow,
 } from './engine.js'
 import { InvalidResponseError } from './errors.js'
 import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
-import type { PulledChange, RecordData } from './wire.js'
+import type { PulledChange } from './wire.js'
 
 export const CURSOR_KEY = 'pull:cursor'
 
@@ -109,8 +110,7 @@ export class PullLoop {
     // An echo of our own accepted change, or a change already applied, is no conflict.
     const known = await readKnownVersion(ctx, change.collection, change.recordId)
     if (isKnownChange(known, change)) return { change, conflict: null, resolution: null }
-    const local =
-      ((await ctx.db.table(change.collection).get(change.recordId)) as RecordData | undefined) ?? null
+    const local = await readLocalRow(ctx, change.collection, change.recordId)
     const conflict: SyncConflict = {
       source: 'pull',
       collection: change.collection,

@@ -8,6 +8,7 @@ import {
   editFollowsKnownVersion,
   outboxHighWater,
   readKnownVersion,
+  readLocalRow,
   versionKey,
   writeKnownVersion,
   writeLocalRow,
@@ -244,8 +245,7 @@ export class UploadLoop {
         if (editFollowsKnownVersion(known, entry.seq, conflict.remoteTimestamp)) {
           return { conflict, entry, resolution: 'local' as const, follows: true }
         }
-        const local =
-          ((await ctx.db.table(entry.collection).get(entry.recordId)) as RecordData | undefined) ?? null
+        const local = await readLocalRow(ctx, entry.collection, entry.recordId)
         const described: SyncConflict = {
           source: 'push',
           collection: conflict.collection,
@@ -361,7 +361,7 @@ export class UploadLoop {
     }
     let data: RecordData | null
     if (resolution === 'local') {
-      data = ((await ctx.db.table(entry.collection).get(entry.recordId)) as RecordData | undefined) ?? null
+      data = await readLocalRow(ctx, entry.collection, entry.recordId)
     } else {
       data = resolution.merged
       await writeLocalRow(ctx, entry.collection, entry.recordId, data)
