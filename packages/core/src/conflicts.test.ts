@@ -4,15 +4,12 @@ import type { SyncEvent } from './events.js'
 import type { ConflictStrategy } from './options.js'
 import { useEngineTimers } from './test/engineHarness.js'
 import { FakeSyncServer } from './test/fakeServer.js'
-import { connector, createDevice, type Device, interceptPulls } from './test/syncSetup.js'
+import { closeClients, connector, createDevice, type Device, interceptPulls } from './test/syncSetup.js'
 import { toChange } from './uploadLoop.js'
-
-let devices: Device[] = []
 
 beforeEach(() => useEngineTimers())
 afterEach(async () => {
-  for (const { client } of devices) await client.close()
-  devices = []
+  await closeClients()
   vi.useRealTimers()
 })
 
@@ -28,7 +25,6 @@ async function syncedDevice(server: FakeSyncServer, options: Options = {}) {
     return undefined
   })
   const created = createDevice(server, { fetch, ...options })
-  devices.push(created)
   server.write('todos', 'a', { id: 'a', title: 'base' })
   await created.client.connect(connector)
   await created.client.sync()
@@ -362,7 +358,6 @@ describe('clock skew', () => {
         const server = new FakeSyncServer()
         const steady = createDevice(server)
         const skewed = createDevice(server, { now: () => Date.now() + skew })
-        devices.push(steady, skewed)
         server.write('todos', 'x', { id: 'x', title: 'base' })
         // One round each with the server, each uploading something of its own.
         for (const device of [steady, skewed]) {
@@ -396,7 +391,6 @@ describe('clock skew', () => {
       const server = new FakeSyncServer()
       const ahead = createDevice(server, { now: () => Date.now() + HOUR })
       const steady = createDevice(server, { strategy })
-      devices.push(ahead, steady)
       await ahead.client.connect(connector)
       await ahead.db.todos.add({ id: 'x', title: 'from the future' })
       await ahead.client.sync()

@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { InvalidResponseError } from './errors.js'
 import { createSyncClient } from './syncClient.js'
+import { trackClient } from './test/clientFixture.js'
 import {
   advance,
   createTestEnvironment,
@@ -12,6 +13,7 @@ import {
 } from './test/engineHarness.js'
 import { FakeSyncServer } from './test/fakeServer.js'
 import {
+  closeClients,
   connector,
   createDevice,
   type Device,
@@ -21,18 +23,14 @@ import {
   storedCursor,
 } from './test/syncSetup.js'
 
-let devices: Device[] = []
-
 beforeEach(() => useEngineTimers())
 afterEach(async () => {
-  for (const { client } of devices) await client.close()
-  devices = []
+  await closeClients()
   vi.useRealTimers()
 })
 
 function device(server: FakeSyncServer, options: Parameters<typeof createDevice>[1] = {}): Device {
   const created = createDevice(server, options)
-  devices.push(created)
   return created
 }
 
@@ -170,8 +168,9 @@ describe('pull: atomic pages', () => {
     const db = new Dexie(`driftless-unique-${nanoid()}`) as ReturnType<typeof createTodoDb>
     db.version(1).stores({ todos: 'id, &title' })
     const env = createTestEnvironment(server)
-    const client = createSyncClient(db, { tables: { todos: true }, env, autoSync: false, pullBatchSize: 2 })
-    devices.push({ client, db, env, events: [] })
+    const client = trackClient(
+      createSyncClient(db, { tables: { todos: true }, env, autoSync: false, pullBatchSize: 2 }),
+    )
     await client.connect(connector)
     await advance(100)
     expect((await db.todos.toArray()).map((row) => row.id)).toEqual(['t1', 't2'])

@@ -165,12 +165,7 @@ describe('upload triggers', () => {
     env.fetch = server.fetch
     env.goOnline()
     await advance(100)
-    expect(
-      server
-        .records()
-        .map((record) => record.recordId)
-        .sort(),
-    ).toEqual(['a', 'b'])
+    expect(server.recordIds()).toEqual(['a', 'b'])
     expect(client.getSnapshot()).toMatchObject({ isOnline: true, pendingChanges: 0, uploadError: null })
   })
 
@@ -391,12 +386,7 @@ describe('crash recovery', () => {
     const next = setup({ server, dbName: crashed.db.name })
     await next.client.connect(connector)
     await advance(200)
-    expect(
-      server
-        .records()
-        .map((record) => record.recordId)
-        .sort(),
-    ).toEqual(['a', 'b'])
+    expect(server.recordIds()).toEqual(['a', 'b'])
     expect(server.pushedChangeIds).toHaveLength(2)
     expect(new Set(server.pushedChangeIds).size).toBe(2)
     expect(await next.client.listChanges()).toEqual([])

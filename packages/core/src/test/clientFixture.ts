@@ -8,6 +8,12 @@ import { FakeSyncServer } from './fakeServer.js'
 /** Clients made by `clientFixture()`, closed by `closeClients()` in afterEach. */
 const open: SyncClient[] = []
 
+/** Registers a client made elsewhere, so `closeClients()` closes it too. */
+export function trackClient<T extends SyncClient>(client: T): T {
+  open.push(client)
+  return client
+}
+
 export async function closeClients(): Promise<void> {
   for (const client of open.splice(0)) await client.close()
 }

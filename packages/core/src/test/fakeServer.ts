@@ -122,6 +122,13 @@ export class FakeSyncServer {
     return [...this.store.values()]
   }
 
+  /** The ids of every stored record (tombstones included), sorted. */
+  recordIds(): string[] {
+    return this.records()
+      .map((record) => record.recordId)
+      .sort()
+  }
+
   /** Every applied change, in cursor order. */
   get changes(): readonly PulledChange[] {
     return this.log.map(({ seq: _seq, ...change }) => change)

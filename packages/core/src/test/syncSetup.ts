@@ -4,6 +4,7 @@ import type { SyncEvent } from '../events.js'
 import { META_TABLE } from '../outbox.js'
 import { CURSOR_KEY } from '../pullLoop.js'
 import { createSyncClient, type SyncClientOptions } from '../syncClient.js'
+import { trackClient } from './clientFixture.js'
 import { createTestEnvironment, createTodoDb, credentials } from './engineHarness.js'
 import type { FakeSyncServer } from './fakeServer.js'
 
@@ -40,13 +41,18 @@ export function createDevice(
     ...(now ? { now } : {}),
   })
   const db = createTodoDb(dbName)
-  const client = createSyncClient(db, { tables: { todos: true }, env, autoSync: false, ...clientOptions })
+  const client = trackClient(
+    createSyncClient(db, { tables: { todos: true }, env, autoSync: false, ...clientOptions }),
+  )
   const events: SyncEvent[] = []
   client.onSync((event) => events.push(event))
   return { client, db, env, events }
 }
 
 export const connector = { fetchCredentials: credentials() }
+
+/** Close every device (and fixture client) made by the test; for afterEach. */
+export { closeClients } from './clientFixture.js'
 
 /** The pull cursor as stored in the meta table. */
 export async function storedCursor(client: SyncClient): Promise<unknown> {
