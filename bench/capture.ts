@@ -4,8 +4,8 @@
  * real one in Chromium). Medians and the ratio synced/raw.
  */
 import Dexie from 'dexie'
-import { attachOutbox } from '../packages/core/src/capture.js'
-import { OUTBOX_TABLE } from '../packages/core/src/outbox.js'
+import { attachOutbox } from '../packages/core/src/capture/capture.js'
+import { OUTBOX_TABLE } from '../packages/core/src/capture/outbox.js'
 
 interface Row {
   id: string

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidResponseError } from './errors.js'
+import { InvalidResponseError } from './shared/errors.js'
 import { validatePullResult, validatePushResult } from './wire.js'
 
 describe('validatePushResult', () => {

@@ -3,7 +3,7 @@
  * Imports nothing but zod, so a server can depend on `@driftless/core/wire` alone.
  */
 import { z } from 'zod'
-import { formatIssues, InvalidResponseError } from './errors.js'
+import { formatIssues, InvalidResponseError } from './shared/errors.js'
 
 export const changeTypeSchema = z.enum(['create', 'update', 'delete'])
 export type ChangeType = z.infer<typeof changeTypeSchema>

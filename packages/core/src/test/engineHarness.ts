@@ -1,7 +1,7 @@
 import Dexie from 'dexie'
 import { nanoid } from 'nanoid'
 import { vi } from 'vitest'
-import { createEnvironment, type Logger, type SyncEnvironment } from '../env.js'
+import { createEnvironment, type Logger, type SyncEnvironment } from '../shared/env.js'
 import type { FakeSyncServer } from './fakeServer.js'
 
 /** Lets fake-indexeddb (which schedules with the real setImmediate) finish what is queued. */

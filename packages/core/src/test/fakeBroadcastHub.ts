@@ -1,4 +1,4 @@
-import type { BroadcastChannelLike } from '../env.js'
+import type { BroadcastChannelLike } from '../shared/env.js'
 
 /**
  * BroadcastChannel for simulated tabs in one process. Like the real one: the data is structured-cloned

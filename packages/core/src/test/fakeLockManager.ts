@@ -1,4 +1,4 @@
-import type { LockManagerLike } from '../env.js'
+import type { LockManagerLike } from '../shared/env.js'
 
 type LockMode = 'exclusive' | 'shared'
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEnvironment } from '../env.js'
-import { InvalidResponseError, TransportError } from '../errors.js'
+import { createEnvironment } from '../shared/env.js'
+import { InvalidResponseError, TransportError } from '../shared/errors.js'
 import { HttpTransport } from '../transport/http.js'
 import type { Change } from '../wire.js'
 import { FakeSyncServer } from './fakeServer.js'

@@ -3,8 +3,8 @@
  * loops: last-writer-wins conflicts, idempotent change ids, per-change errors, a numeric pull cursor,
  * and scripted failures. Not part of the public API.
  */
-import type { FetchLike } from '../env.js'
-import { formatIssues } from '../errors.js'
+import type { FetchLike } from '../shared/env.js'
+import { formatIssues } from '../shared/errors.js'
 import {
   type Change,
   type ChangeType,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { FetchLike } from '../env.js'
+import type { FetchLike } from '../shared/env.js'
 
 export interface TestHttpServer {
   readonly url: string

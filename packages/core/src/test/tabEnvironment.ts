@@ -1,4 +1,4 @@
-import { createEnvironment, type SyncEnvironment } from '../env.js'
+import { createEnvironment, type SyncEnvironment } from '../shared/env.js'
 import type { FakeBroadcastHub } from './fakeBroadcastHub.js'
 import type { FakeLockManager } from './fakeLockManager.js'
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEnvironment, type FetchLike } from '../env.js'
-import { ConfigError, CredentialsError, InvalidResponseError, TransportError } from '../errors.js'
+import { createEnvironment, type FetchLike } from '../shared/env.js'
+import { ConfigError, CredentialsError, InvalidResponseError, TransportError } from '../shared/errors.js'
 import type { Change } from '../wire.js'
 import { HttpTransport, type HttpTransportOptions } from './http.js'
 

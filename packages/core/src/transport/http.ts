@@ -1,12 +1,12 @@
-import { defaultEnvironment, type SyncEnvironment } from '../env.js'
+import { parseRetryAfter } from '../session/retry.js'
+import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
 import {
   ConfigError,
   CredentialsError,
   errorMessage,
   InvalidResponseError,
   TransportError,
-} from '../errors.js'
-import { parseRetryAfter } from '../retry.js'
+} from '../shared/errors.js'
 import {
   type Change,
   type PullRequest,

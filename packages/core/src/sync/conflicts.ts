@@ -1,5 +1,5 @@
-import type { ConflictStrategy } from './options.js'
-import type { RecordData } from './wire.js'
+import type { ConflictStrategy } from '../session/options.js'
+import type { RecordData } from '../wire.js'
 
 /** Two versions of one record that were edited concurrently. */
 export interface SyncConflict {

@@ -1,6 +1,6 @@
-import type { SyncEnvironment } from './env.js'
-import { errorMessage } from './errors.js'
-import { Subscribable } from './subscribable.js'
+import type { SyncEnvironment } from '../shared/env.js'
+import { errorMessage } from '../shared/errors.js'
+import { Subscribable } from '../shared/subscribable.js'
 
 /** The Web Lock that makes one tab the leader; its name is per database. */
 export function leaderLockName(name: string): string {

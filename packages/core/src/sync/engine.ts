@@ -1,11 +1,11 @@
 import type Dexie from 'dexie'
-import type { HybridClock } from './clock.js'
-import type { SyncEnvironment } from './env.js'
-import type { SyncEvent } from './events.js'
-import type { EngineOptions } from './options.js'
-import { META_TABLE, OUTBOX_TABLE, type Outbox } from './outbox.js'
-import type { Transport, TransportContext } from './transport/types.js'
-import type { RecordData } from './wire.js'
+import { META_TABLE, OUTBOX_TABLE, type Outbox } from '../capture/outbox.js'
+import type { EngineOptions } from '../session/options.js'
+import type { HybridClock } from '../shared/clock.js'
+import type { SyncEnvironment } from '../shared/env.js'
+import type { SyncEvent } from '../shared/events.js'
+import type { Transport, TransportContext } from '../transport/types.js'
+import type { RecordData } from '../wire.js'
 
 /** What the upload and pull loops share: the database, its outbox, time, the transport and events. */
 export interface EngineContext {

@@ -1,4 +1,7 @@
-import { runUncaptured } from './capture.js'
+import { runUncaptured } from '../capture/capture.js'
+import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import { InvalidResponseError } from '../shared/errors.js'
+import type { PulledChange } from '../wire.js'
 import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
 import {
   after,
@@ -10,9 +13,6 @@ import {
   writeKnownVersion,
   writeLocalRow,
 } from './engine.js'
-import { InvalidResponseError } from './errors.js'
-import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
-import type { PulledChange } from './wire.js'
 
 export const CURSOR_KEY = 'pull:cursor'
 

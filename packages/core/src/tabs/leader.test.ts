@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { LockManagerLike } from './env.js'
+import type { LockManagerLike } from '../shared/env.js'
+import { FakeLockManager } from '../test/fakeLockManager.js'
+import { createTabEnvironment } from '../test/tabEnvironment.js'
 import { LeaderElection, leaderLockName } from './leader.js'
-import { FakeLockManager } from './test/fakeLockManager.js'
-import { createTabEnvironment } from './test/tabEnvironment.js'
 
 const LOCK = leaderLockName('todos')
 

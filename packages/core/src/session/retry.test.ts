@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEnvironment } from './env.js'
+import { createEnvironment } from '../shared/env.js'
 import { DEFAULT_RETRY_DELAY_MS, parseRetryAfter, retryDelay, sleep } from './retry.js'
 
 describe('retryDelay', () => {

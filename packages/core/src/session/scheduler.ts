@@ -1,5 +1,5 @@
-import type { SyncEnvironment } from './env.js'
-import { TransportError } from './errors.js'
+import type { SyncEnvironment } from '../shared/env.js'
+import { TransportError } from '../shared/errors.js'
 import { retryDelay } from './retry.js'
 
 export interface SchedulerOptions {

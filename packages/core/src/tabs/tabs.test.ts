@@ -1,13 +1,13 @@
 import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { SyncClient } from './client.js'
-import type { FetchLike } from './env.js'
-import { createSyncClient } from './syncClient.js'
-import { advance, createTodoDb, credentials, settle, useEngineTimers } from './test/engineHarness.js'
-import { FakeBroadcastHub } from './test/fakeBroadcastHub.js'
-import { FakeLockManager } from './test/fakeLockManager.js'
-import { FakeSyncServer } from './test/fakeServer.js'
-import { createTabEnvironment, type TabEnvironment } from './test/tabEnvironment.js'
+import type { SyncClient } from '../session/client.js'
+import { createSyncClient } from '../session/syncClient.js'
+import type { FetchLike } from '../shared/env.js'
+import { advance, createTodoDb, credentials, settle, useEngineTimers } from '../test/engineHarness.js'
+import { FakeBroadcastHub } from '../test/fakeBroadcastHub.js'
+import { FakeLockManager } from '../test/fakeLockManager.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { createTabEnvironment, type TabEnvironment } from '../test/tabEnvironment.js'
 
 interface Tab {
   client: SyncClient

@@ -1,7 +1,7 @@
 import type Dexie from 'dexie'
 import type { Table } from 'dexie'
-import { ConfigError } from './errors.js'
-import type { ChangeType, RecordData } from './wire.js'
+import { ConfigError } from '../shared/errors.js'
+import type { ChangeType, RecordData } from '../wire.js'
 
 /** The outbox table: one entry per changed row, ordered by `seq`. */
 export const OUTBOX_TABLE = '_driftless_outbox'

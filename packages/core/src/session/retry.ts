@@ -1,4 +1,4 @@
-import type { SyncEnvironment } from './env.js'
+import type { SyncEnvironment } from '../shared/env.js'
 
 /** The seed's default wait before retrying a failed upload. */
 export const DEFAULT_RETRY_DELAY_MS = 5_000

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { attachOutbox } from './capture.js'
-import type { FetchLike } from './env.js'
-import { createSyncEventLog, type SyncEvent } from './events.js'
-import { getSyncStats } from './outbox.js'
-import type { SyncStatus } from './status.js'
+import { attachOutbox } from '../capture/capture.js'
+import { getSyncStats } from '../capture/outbox.js'
+import type { FetchLike } from '../shared/env.js'
+import { createSyncEventLog, type SyncEvent } from '../shared/events.js'
+import type { SyncStatus } from '../shared/status.js'
+import { clientFixture, closeClients, gatedFetch } from '../test/clientFixture.js'
+import { advance, createTodoDb, credentials, useEngineTimers } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import type { Change } from '../wire.js'
 import { NotConnectedError } from './syncClient.js'
-import { clientFixture, closeClients, gatedFetch } from './test/clientFixture.js'
-import { advance, createTodoDb, credentials, useEngineTimers } from './test/engineHarness.js'
-import { FakeSyncServer } from './test/fakeServer.js'
-import type { Change } from './wire.js'
 
 const extraDbs: { close(): void }[] = []
 

@@ -1,16 +1,6 @@
 import type Dexie from 'dexie'
 import { liveQuery } from 'dexie'
-import { attachOutbox, type SyncedTables } from './capture.js'
-import type { SyncClient } from './client.js'
-import { HybridClock } from './clock.js'
-import type { SyncConnector, UploadClient } from './connector.js'
-import { CredentialCache } from './credentials.js'
-import { type EngineContext, outboxHighWater, writeKnownVersion } from './engine.js'
-import { defaultEnvironment, type SyncEnvironment } from './env.js'
-import { CredentialsError, DriftlessError, errorMessage, TransportError } from './errors.js'
-import { type SyncEvent, SyncEventEmitter, type SyncEventListener } from './events.js'
-import { LeaderElection } from './leader.js'
-import { type EngineOptionsInput, resolveEngineOptions } from './options.js'
+import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
   type ChangeStatus,
   type CrudBatch,
@@ -19,14 +9,24 @@ import {
   OUTBOX_TABLE,
   type Outbox,
   type OutboxEntry,
-} from './outbox.js'
-import { PullLoop } from './pullLoop.js'
+} from '../capture/outbox.js'
+import { HybridClock } from '../shared/clock.js'
+import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
+import { CredentialsError, DriftlessError, errorMessage, TransportError } from '../shared/errors.js'
+import { type SyncEvent, SyncEventEmitter, type SyncEventListener } from '../shared/events.js'
+import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
+import { type EngineContext, outboxHighWater, writeKnownVersion } from '../sync/engine.js'
+import { PullLoop } from '../sync/pullLoop.js'
+import { UploadLoop } from '../sync/uploadLoop.js'
+import { LeaderElection } from '../tabs/leader.js'
+import { LeaderSyncError, TabChannel } from '../tabs/tabChannel.js'
+import { HttpTransport } from '../transport/http.js'
+import type { Transport, TransportContext } from '../transport/types.js'
+import type { SyncClient } from './client.js'
+import type { SyncConnector, UploadClient } from './connector.js'
+import { CredentialCache } from './credentials.js'
+import { type EngineOptionsInput, resolveEngineOptions } from './options.js'
 import { SyncScheduler } from './scheduler.js'
-import { type SyncStatus, SyncStatusStore } from './status.js'
-import { LeaderSyncError, TabChannel } from './tabChannel.js'
-import { HttpTransport } from './transport/http.js'
-import type { Transport, TransportContext } from './transport/types.js'
-import { UploadLoop } from './uploadLoop.js'
 
 export interface SyncClientOptions extends EngineOptionsInput {
   /** The synced tables of `db`, each optionally with a zod schema that every write must pass. */

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { TransportError } from './errors.js'
+import { TransportError } from '../shared/errors.js'
+import { initialSyncStatus, type SyncStatus } from '../shared/status.js'
+import { FakeBroadcastHub } from '../test/fakeBroadcastHub.js'
+import { FakeLockManager } from '../test/fakeLockManager.js'
+import { createTabEnvironment } from '../test/tabEnvironment.js'
 import { LeaderElection } from './leader.js'
-import { initialSyncStatus, type SyncStatus } from './status.js'
 import { LeaderSyncError, TabChannel, type TabChannelOptions, tabChannelName } from './tabChannel.js'
-import { FakeBroadcastHub } from './test/fakeBroadcastHub.js'
-import { FakeLockManager } from './test/fakeLockManager.js'
-import { createTabEnvironment } from './test/tabEnvironment.js'
 
 /** Lets messages (0 ms macrotasks, chained) travel between tabs; far less than any timeout. */
 const exchange = () => vi.advanceTimersByTimeAsync(20)

@@ -1,8 +1,8 @@
 import type Dexie from 'dexie'
+import type { ChangeStatus, OutboxEntry } from '../capture/outbox.js'
+import type { SyncEventListener } from '../shared/events.js'
+import type { SyncStatus } from '../shared/status.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import type { SyncEventListener } from './events.js'
-import type { ChangeStatus, OutboxEntry } from './outbox.js'
-import type { SyncStatus } from './status.js'
 
 /** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
 export interface SyncClient extends UploadClient {

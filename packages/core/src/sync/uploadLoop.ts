@@ -1,7 +1,11 @@
 import { nanoid } from 'nanoid'
-import { runUncaptured } from './capture.js'
+import { runUncaptured } from '../capture/capture.js'
+import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import type { SyncConnector, UploadClient } from '../session/connector.js'
+import { retryDelay } from '../session/retry.js'
+import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
+import type { Change, PushConflict, PushResult, RecordData } from '../wire.js'
 import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
-import type { SyncConnector, UploadClient } from './connector.js'
 import {
   after,
   type EngineContext,
@@ -13,10 +17,6 @@ import {
   writeKnownVersion,
   writeLocalRow,
 } from './engine.js'
-import { DriftlessError, InvalidResponseError, TransportError } from './errors.js'
-import { OUTBOX_TABLE, type OutboxEntry } from './outbox.js'
-import { retryDelay } from './retry.js'
-import type { Change, PushConflict, PushResult, RecordData } from './wire.js'
 
 /** The seed's words, logged when uploadData() returns without completing the entry at the front. */
 export const STALLED_UPLOAD_WARNING =

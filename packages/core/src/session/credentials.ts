@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { SyncEnvironment } from './env.js'
-import { CredentialsError, errorMessage, formatIssues } from './errors.js'
+import type { SyncEnvironment } from '../shared/env.js'
+import { CredentialsError, errorMessage, formatIssues } from '../shared/errors.js'
 
 /** What the app's `fetchCredentials()` returns. */
 export interface FetchedCredentials {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { ConflictResolver } from './conflicts.js'
-import { ConfigError, formatIssues } from './errors.js'
+import { ConfigError, formatIssues } from '../shared/errors.js'
+import type { ConflictResolver } from '../sync/conflicts.js'
 
 export const conflictStrategies = ['lww', 'client-wins', 'server-wins', 'custom'] as const
 export type ConflictStrategy = (typeof conflictStrategies)[number]

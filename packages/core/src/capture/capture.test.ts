@@ -1,8 +1,8 @@
 import Dexie, { type EntityTable, liveQuery } from 'dexie'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
+import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import { attachOutbox, runUncaptured } from './capture.js'
-import { ConfigError, SyncValidationError } from './errors.js'
 import { OUTBOX_TABLE, type Outbox, type OutboxEntry } from './outbox.js'
 
 interface Todo {

@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 
 vi.setConfig({ testTimeout: 20_000 })
 
-import type { SyncClient } from './client.js'
-import { createEnvironment } from './env.js'
-import { createSyncClient } from './syncClient.js'
-import { createTodoDb, type TodoRow } from './test/engineHarness.js'
-import { FakeSyncServer } from './test/fakeServer.js'
-import { serveOverHttp, type TestHttpServer } from './test/httpServer.js'
-import { HttpTransport } from './transport/http.js'
+import type { SyncClient } from '../session/client.js'
+import { createSyncClient } from '../session/syncClient.js'
+import { createEnvironment } from '../shared/env.js'
+import { createTodoDb, type TodoRow } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { serveOverHttp, type TestHttpServer } from '../test/httpServer.js'
+import { HttpTransport } from '../transport/http.js'
 
 let clients: SyncClient[] = []
 let http: TestHttpServer | null = null

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEnvironment } from './env.js'
-import { TransportError } from './errors.js'
+import { createEnvironment } from '../shared/env.js'
+import { TransportError } from '../shared/errors.js'
 import { type SchedulerOptions, SyncScheduler } from './scheduler.js'
 
 const START = Date.UTC(2026, 10, 22, 12)

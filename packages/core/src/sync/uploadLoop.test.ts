@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { UploadClient } from '../session/connector.js'
+import type { ConflictStrategy } from '../session/options.js'
+import type { FetchLike } from '../shared/env.js'
+import type { SyncEvent } from '../shared/events.js'
+import { clientFixture, closeClients, gatedFetch } from '../test/clientFixture.js'
+import { advance, credentials, useEngineTimers } from '../test/engineHarness.js'
+import type { Change } from '../wire.js'
 import type { ConflictResolver } from './conflicts.js'
-import type { UploadClient } from './connector.js'
-import type { FetchLike } from './env.js'
-import type { SyncEvent } from './events.js'
-import type { ConflictStrategy } from './options.js'
-import { clientFixture, closeClients, gatedFetch } from './test/clientFixture.js'
-import { advance, credentials, useEngineTimers } from './test/engineHarness.js'
 import { STALLED_UPLOAD_WARNING } from './uploadLoop.js'
-import type { Change } from './wire.js'
 
 beforeEach(() => useEngineTimers())
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createEnvironment } from '../shared/env.js'
+import { CredentialsError } from '../shared/errors.js'
 import { CredentialCache, type FetchedCredentials, jwtExpiry } from './credentials.js'
-import { createEnvironment } from './env.js'
-import { CredentialsError } from './errors.js'
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0)
 const ENDPOINT = 'https://sync.example.com/api'

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ConflictStrategy } from '../session/options.js'
+import type { SyncEvent } from '../shared/events.js'
+import { useEngineTimers } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { closeClients, connector, createDevice, type Device, interceptPulls } from '../test/syncSetup.js'
 import { type ConflictResolver, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
-import type { SyncEvent } from './events.js'
-import type { ConflictStrategy } from './options.js'
-import { useEngineTimers } from './test/engineHarness.js'
-import { FakeSyncServer } from './test/fakeServer.js'
-import { closeClients, connector, createDevice, type Device, interceptPulls } from './test/syncSetup.js'
 import { toChange } from './uploadLoop.js'
 
 beforeEach(() => useEngineTimers())

@@ -1,8 +1,8 @@
 import { nanoid } from 'nanoid'
 import { z } from 'zod'
-import type { BroadcastChannelLike, SyncEnvironment } from './env.js'
-import { DriftlessError, errorMessage } from './errors.js'
-import { type SyncStatus, statusEquals } from './status.js'
+import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
+import { DriftlessError, errorMessage } from '../shared/errors.js'
+import { type SyncStatus, statusEquals } from '../shared/status.js'
 
 const PROTOCOL_VERSION = 1
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000

@@ -12,9 +12,9 @@ import Dexie, {
 } from 'dexie'
 import { nanoid } from 'nanoid'
 import type { z } from 'zod'
-import { ConfigError, SyncValidationError } from './errors.js'
+import { ConfigError, SyncValidationError } from '../shared/errors.js'
+import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
-import type { RecordData } from './wire.js'
 
 /** Per synced table: `true`, or a zod schema every written row must pass. */
 export interface SyncedTableOptions {

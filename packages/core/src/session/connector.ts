@@ -1,4 +1,4 @@
-import type { CrudBatch, CrudTransaction } from './outbox.js'
+import type { CrudBatch, CrudTransaction } from '../capture/outbox.js'
 
 /** What `fetchCredentials()` returns: where the backend is and the token to send. Kept in memory only. */
 export interface SyncCredentials {

@@ -1,17 +1,17 @@
 import Dexie from 'dexie'
 import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { InvalidResponseError } from './errors.js'
-import { createSyncClient } from './syncClient.js'
-import { trackClient } from './test/clientFixture.js'
+import { createSyncClient } from '../session/syncClient.js'
+import { InvalidResponseError } from '../shared/errors.js'
+import { trackClient } from '../test/clientFixture.js'
 import {
   advance,
   createTestEnvironment,
   type createTodoDb,
   settle,
   useEngineTimers,
-} from './test/engineHarness.js'
-import { FakeSyncServer } from './test/fakeServer.js'
+} from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
 import {
   closeClients,
   connector,
@@ -21,7 +21,7 @@ import {
   json,
   rejection,
   storedCursor,
-} from './test/syncSetup.js'
+} from '../test/syncSetup.js'
 
 beforeEach(() => useEngineTimers())
 afterEach(async () => {

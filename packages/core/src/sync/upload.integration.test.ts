@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { SyncClient } from './client.js'
-import { createSyncClient } from './syncClient.js'
-import { createTestEnvironment, createTodoDb } from './test/engineHarness.js'
-import { FakeSyncServer } from './test/fakeServer.js'
-import { serveOverHttp, type TestHttpServer } from './test/httpServer.js'
-import { HttpTransport } from './transport/http.js'
+import type { SyncClient } from '../session/client.js'
+import { createSyncClient } from '../session/syncClient.js'
+import { createTestEnvironment, createTodoDb } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { serveOverHttp, type TestHttpServer } from '../test/httpServer.js'
+import { HttpTransport } from '../transport/http.js'
 
 // Real timers and real HTTP on 127.0.0.1: short delays, and vi.waitFor instead of sleeps.
 const cleanups: (() => Promise<void>)[] = []
