@@ -15,6 +15,7 @@ import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, DriftlessError, errorMessage, TransportError } from '../shared/errors.js'
 import { type SyncEvent, SyncEventEmitter, type SyncEventListener } from '../shared/events.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
+import { rememberEchoes } from '../sync/echoes.js'
 import { type EngineContext, outboxHighWater, writeKnownVersion } from '../sync/engine.js'
 import { PullLoop } from '../sync/pullLoop.js'
 import { UploadLoop } from '../sync/uploadLoop.js'
@@ -203,6 +204,16 @@ class DriftlessClient implements SyncClient {
           seenAtSeq,
         })
       }
+      await rememberEchoes(
+        ctx,
+        uploaded.crud.map(({ collection, recordId, id, data, seq }) => ({
+          collection,
+          recordId,
+          changeId: id,
+          data,
+          seq,
+        })),
+      )
     })
   }
 

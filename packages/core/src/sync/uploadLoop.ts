@@ -6,6 +6,7 @@ import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
 import type { Change, PushConflict, PushResult, RecordData } from '../wire.js'
 import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
+import { readEchoes, rememberEchoes, sameRecordValue } from './echoes.js'
 import {
   after,
   type EngineContext,
@@ -236,13 +237,27 @@ export class UploadLoop {
   ): Promise<{ settled: number; rejection: string | null }> {
     const { ctx } = this
     const byId = new Map(batch.map((entry) => [entry.id, entry]))
+    const acceptedNow = result.accepted.map((accepted) => byId.get(accepted.id)!)
     // Resolvers may be async, so they run before the transaction, which must not wait on anything else.
     const resolutions = await Promise.all(
       result.conflicts.map(async (conflict) => {
         ctx.clock.observe(conflict.remoteTimestamp)
         const entry = byId.get(conflict.changeId)!
         const known = await readKnownVersion(ctx, entry.collection, entry.recordId)
-        if (editFollowsKnownVersion(known, entry.seq, conflict.remoteTimestamp)) {
+        // The server's version is one this device pushed (earlier, or in this very batch) before making
+        // this edit: the edit follows it.
+        const ownPushes = [
+          ...(await readEchoes(ctx, entry.collection, entry.recordId)).filter(
+            (echo) => echo.changeId !== null,
+          ),
+          ...acceptedNow.filter(
+            (other) => other.collection === entry.collection && other.recordId === entry.recordId,
+          ),
+        ]
+        const followsOwnPush = ownPushes.some(
+          (own) => own.seq < entry.seq && sameRecordValue(own.data, conflict.remote),
+        )
+        if (followsOwnPush || editFollowsKnownVersion(known, entry.seq, conflict.remoteTimestamp)) {
           return { conflict, entry, resolution: 'local' as const, follows: true }
         }
         const local = await readLocalRow(ctx, entry.collection, entry.recordId)
@@ -275,6 +290,13 @@ export class UploadLoop {
           seenAtSeq,
         })
       }
+      await rememberEchoes(
+        ctx,
+        acceptedIds.map((id) => {
+          const { collection, recordId, data, seq } = byId.get(id)!
+          return { collection, recordId, changeId: id, data, seq }
+        }),
+      )
       for (const { conflict, entry, resolution } of resolutions) {
         await this.settleConflict(entry, conflict, resolution, seenAtSeq)
       }
@@ -343,6 +365,8 @@ export class UploadLoop {
       changeId: null,
       seenAtSeq,
     })
+    const { collection, recordId } = entry
+    await rememberEchoes(ctx, [{ collection, recordId, changeId: null, data: conflict.remote, seq: 0 }])
     if (resolution === 'remote') {
       await ctx.outbox.complete([entry.id])
       // Newer local edits still stand; they will meet the server's version on their own push.

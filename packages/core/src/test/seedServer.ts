@@ -61,7 +61,8 @@ export class SeedServer {
     const endpoint = url.pathname.split('/').pop()
     const method = init.method ?? 'GET'
     const body = typeof init.body === 'string' && init.body !== '' ? (JSON.parse(init.body) as unknown) : {}
-    if (endpoint === 'push' && method === 'POST') return json(this.push(body as { changes: IncomingChange[] }))
+    if (endpoint === 'push' && method === 'POST')
+      return json(this.push(body as { changes: IncomingChange[] }))
     if (endpoint === 'pull' && (method === 'POST' || method === 'GET')) {
       const query = url.searchParams
       const request =
@@ -129,7 +130,13 @@ export class SeedServer {
     return { accepted, conflicts, errors: [] }
   }
 
-  private pull({ cursor, batchSize = 100 }: { cursor?: string | null | undefined; batchSize?: number | undefined }) {
+  private pull({
+    cursor,
+    batchSize = 100,
+  }: {
+    cursor?: string | null | undefined
+    batchSize?: number | undefined
+  }) {
     const start = cursor ? this.log.findIndex((change) => (change as { id: string }).id === cursor) + 1 : 0
     const changes = this.log.slice(start, start + batchSize)
     const full = changes.length === batchSize
@@ -145,7 +152,14 @@ export class SeedServer {
     const data = change.type === 'delete' ? null : change.data
     const { collection, recordId, type } = change
     this.rows.set(key(collection, recordId), { collection, recordId, data, updatedAt })
-    const logged: SeedChange = { id: this.newId(), collection, recordId, type, data, timestamp: iso(updatedAt) }
+    const logged: SeedChange = {
+      id: this.newId(),
+      collection,
+      recordId,
+      type,
+      data,
+      timestamp: iso(updatedAt),
+    }
     this.log.push(logged)
   }
 
