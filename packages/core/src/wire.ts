@@ -65,7 +65,8 @@ export type PullRequest = z.infer<typeof pullRequestSchema>
 export const pulledChangeSchema = z.object({
   id: z.string(),
   collection: z.string().min(1),
-  recordId: z.string().min(1),
+  // Servers keyed by integers send them as numbers; locally every record id is its string form.
+  recordId: z.union([z.string().min(1), z.number().finite().transform(String)]),
   type: changeTypeSchema,
   data: recordDataSchema.nullable(),
   timestamp: timestampSchema,
