@@ -4,7 +4,7 @@ import { Subscribable } from './subscribable.js'
 export interface SyncStatus {
   /** The browser reports a network connection. */
   readonly isOnline: boolean
-  /** `connect()` was called and the backend is reachable with valid credentials. */
+  /** `connect()` was called and the backend is reachable with valid credentials; always false while offline. */
   readonly isConnected: boolean
   readonly isConnecting: boolean
   /** `isUploading || isDownloading`. */
@@ -72,5 +72,10 @@ export class SyncStatusStore extends Subscribable<(status: SyncStatus) => void> 
 }
 
 function normalize(status: SyncStatus): SyncStatus {
-  return Object.freeze({ ...status, isSyncing: status.isUploading || status.isDownloading })
+  return Object.freeze({
+    ...status,
+    isSyncing: status.isUploading || status.isDownloading,
+    // A device without a network reaches no backend, whatever the last request said.
+    isConnected: status.isConnected && status.isOnline,
+  })
 }
