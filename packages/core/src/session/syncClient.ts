@@ -141,7 +141,10 @@ class DriftlessClient implements SyncClient {
     if (this.connected) await this.disconnect()
     this.connector = connector
     this.credentials = connector.fetchCredentials
-      ? new CredentialCache(() => connector.fetchCredentials!(), this.env)
+      ? new CredentialCache(() => connector.fetchCredentials!(), this.env, {
+          // Expiry is judged on the server-corrected clock, so a device clock hours off still refreshes in time.
+          now: () => this.clock.physicalNow(),
+        })
       : null
     this.connected = true
     if (this.leader.isLeader) await this.startLeading()
