@@ -30,6 +30,8 @@ export interface OutboxEntry {
   readonly status: ChangeStatus
   readonly retries: number
   readonly errorMessage: string | null
+  /** How many times the entry was handed out for upload; above 1, the server may have applied it already. */
+  readonly attempts?: number
 }
 
 export interface SyncStats {
@@ -239,7 +241,11 @@ export class Outbox {
   }
 
   private async markSyncing(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const syncing = entries.map((entry) => ({ ...entry, status: 'syncing' as const }))
+    const syncing = entries.map((entry) => ({
+      ...entry,
+      status: 'syncing' as const,
+      attempts: (entry.attempts ?? 0) + 1,
+    }))
     await this.entries.bulkPut(syncing)
     return syncing
   }

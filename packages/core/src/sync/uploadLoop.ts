@@ -129,7 +129,7 @@ export class UploadLoop {
         const sentAt = env.now()
         const result = await this.pushNarrowing(batch, signal)
         this.checkAnswer(batch, result)
-        this.observeServerTime(result, sentAt, env.now())
+        this.observeServerTime(batch, result, sentAt, env.now())
         const outcome = await this.apply(batch, result)
         uploaded += outcome.settled
         rejection = outcome.rejection ?? rejection
@@ -226,8 +226,20 @@ export class UploadLoop {
     }
   }
 
-  private observeServerTime(result: PushResult, sentAt: number, receivedAt: number): void {
-    const serverNow = result.accepted.reduce((max, a) => Math.max(max, a.serverTimestamp), 0)
+  /**
+   * `serverTimestamp` is the server's clock when it answered; a server may instead replay the time it first
+   * applied a change, so only changes sent for the first time say what time it is now.
+   */
+  private observeServerTime(
+    batch: readonly OutboxEntry[],
+    result: PushResult,
+    sentAt: number,
+    receivedAt: number,
+  ): void {
+    const firstSent = new Set(batch.filter((entry) => entry.attempts === 1).map((entry) => entry.id))
+    const serverNow = result.accepted
+      .filter((accepted) => firstSent.has(accepted.id))
+      .reduce((max, a) => Math.max(max, a.serverTimestamp), 0)
     if (serverNow > 0) this.ctx.clock.setServerTime(serverNow, sentAt, receivedAt)
   }
 
