@@ -15,7 +15,7 @@ import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, DriftlessError, errorMessage, TransportError } from '../shared/errors.js'
 import { type SyncEvent, SyncEventEmitter, type SyncEventListener } from '../shared/events.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
-import { type EngineContext, outboxHighWater, writeKnownVersion } from '../sync/engine.js'
+import { type EngineContext, writeKnownVersion } from '../sync/engine.js'
 import { PullLoop } from '../sync/pullLoop.js'
 import { UploadLoop } from '../sync/uploadLoop.js'
 import { LeaderElection } from '../tabs/leader.js'
@@ -194,7 +194,7 @@ class DriftlessClient implements SyncClient {
   private completeUploaded(uploaded: CrudBatch | CrudTransaction): Promise<void> {
     const ctx = this.context
     return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], async () => {
-      const seenAtSeq = await outboxHighWater(ctx)
+      const seenAtSeq = await this.outbox.highWater()
       await uploaded.complete()
       for (const entry of uploaded.crud) {
         await writeKnownVersion(ctx, entry.collection, entry.recordId, {
@@ -249,7 +249,7 @@ class DriftlessClient implements SyncClient {
     )
     const stats = liveQuery(async () => ({
       stats: await this.outbox.stats(),
-      lastSeq: ((await this.db.table(OUTBOX_TABLE).toCollection().lastKey()) as number | undefined) ?? 0,
+      lastSeq: await this.outbox.highWater(),
     })).subscribe({
       next: ({ stats, lastSeq }) => {
         this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })

@@ -1,5 +1,5 @@
 import type Dexie from 'dexie'
-import { META_TABLE, OUTBOX_TABLE, type Outbox } from '../capture/outbox.js'
+import { META_TABLE, type Outbox } from '../capture/outbox.js'
 import type { EngineOptions } from '../session/options.js'
 import type { HybridClock } from '../shared/clock.js'
 import type { SyncEnvironment } from '../shared/env.js'
@@ -40,15 +40,6 @@ export interface KnownVersion {
 /** A fresh timestamp that also outranks `timestamp`, which the clock may have declined to follow. */
 export function after(ctx: EngineContext, timestamp: number): number {
   return Math.max(ctx.clock.now(), Math.floor(timestamp) + 1)
-}
-
-/** The highest outbox `seq` in use; every entry captured later gets a higher one. */
-export function outboxHighWater(ctx: EngineContext): PromiseLike<number> {
-  return ctx.db
-    .table(OUTBOX_TABLE)
-    .toCollection()
-    .lastKey()
-    .then((key) => (typeof key === 'number' ? key : 0))
 }
 
 /**
