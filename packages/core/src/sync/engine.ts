@@ -56,7 +56,7 @@ export function editFollowsKnownVersion(
 
 /** Reads through the Dexie promise directly, so it can run inside an engine transaction. */
 export function readKnownVersion(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'db'>,
   collection: string,
   recordId: string,
 ): PromiseLike<KnownVersion | undefined> {
@@ -80,7 +80,7 @@ function parseKnownVersion(saved: unknown): KnownVersion | undefined {
 }
 
 export function writeKnownVersion(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'db'>,
   collection: string,
   recordId: string,
   version: KnownVersion,
