@@ -9,8 +9,8 @@ export type {
   SyncStats,
 } from './capture/outbox.js'
 export { getSyncStats, META_TABLE, OUTBOX_TABLE, Outbox } from './capture/outbox.js'
-export type { SyncConnector, SyncCredentials, UploadClient } from './session/connector.js'
-export type { Credentials, FetchCredentials, FetchedCredentials } from './session/credentials.js'
+export type { SyncConnector, UploadClient } from './session/connector.js'
+export type { Credentials, FetchCredentials, SyncCredentials } from './session/credentials.js'
 export { CredentialCache } from './session/credentials.js'
 export type { ConflictStrategy, EngineOptionsInput as SyncOptions } from './session/options.js'
 export { DEFAULT_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './session/retry.js'

@@ -1,7 +1,7 @@
 import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, TransportError } from '../shared/errors.js'
 import type { SyncStatus } from '../shared/status.js'
-import type { EngineContext } from '../sync/engine.js'
+import type { EngineContext } from '../sync/engineContext.js'
 import { PullLoop } from '../sync/pullLoop.js'
 import { type DrainResult, UploadLoop } from '../sync/uploadLoop.js'
 import type { LeaderStatus } from '../tabs/tabCoordinator.js'

@@ -3,13 +3,9 @@ import type { OutboxEntry } from '../capture/outbox.js'
 import { InvalidResponseError } from '../shared/errors.js'
 import type { PulledChange } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
-import {
-  type EngineContext,
-  isKnownChange,
-  readKnownVersion,
-  writeKnownVersion,
-  writeLocalRow,
-} from './engine.js'
+import type { EngineContext } from './engineContext.js'
+import { isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { writeLocalRow } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
 export const CURSOR_KEY = 'pull:cursor'

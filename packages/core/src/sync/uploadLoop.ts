@@ -4,13 +4,8 @@ import type { SyncConnector, UploadClient } from '../session/connector.js'
 import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
 import type { Change, PushResult } from '../wire.js'
-import {
-  type EngineContext,
-  editFollowsKnownVersion,
-  readKnownVersion,
-  versionKey,
-  writeKnownVersion,
-} from './engine.js'
+import type { EngineContext } from './engineContext.js'
+import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
 import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
 
 /** The seed's words, logged when uploadData() returns without completing the entry at the front. */

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
 import { DriftlessError, errorMessage } from '../shared/errors.js'
 import { Listeners } from '../shared/listeners.js'
-import { type SyncStatus, statusEquals } from '../shared/status.js'
+import { isSyncStatus, type SyncStatus, statusEquals } from '../shared/status.js'
 
 const PROTOCOL_VERSION = 1
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000
@@ -30,22 +30,7 @@ export interface TabChannelOptions {
   writeHintIntervalMs?: number
 }
 
-const syncStatusSchema = z.object({
-  isOnline: z.boolean(),
-  isConnected: z.boolean(),
-  isConnecting: z.boolean(),
-  isSyncing: z.boolean(),
-  isUploading: z.boolean(),
-  isDownloading: z.boolean(),
-  hasSynced: z.boolean(),
-  lastSyncedAt: z.number().nullable(),
-  pendingChanges: z.number(),
-  failedChanges: z.number(),
-  lastError: z.string().nullable(),
-  uploadError: z.string().nullable(),
-  downloadError: z.string().nullable(),
-  isLeader: z.boolean(),
-}) satisfies z.ZodType<SyncStatus>
+const syncStatusSchema = z.custom<SyncStatus>(isSyncStatus)
 
 const envelope = { v: z.literal(PROTOCOL_VERSION), from: z.string().min(1), to: z.string().optional() }
 const requestId = z.string().min(1)
