@@ -1,6 +1,6 @@
 import { META_TABLE } from '../capture/outbox.js'
-import type { RecordData } from '../wire.js'
-import type { EngineContext } from './engine.js'
+import { jsonEqual, type RecordData } from '../wire.js'
+import type { EngineContext } from './engineContext.js'
 
 /**
  * Versions of a record that a later pull may bring back and that need no resolving when it does: ones this
@@ -21,6 +21,8 @@ export interface Echo {
 /** All echoes live in one meta row: normally empty, since every complete pull clears it, and read in one request. */
 const ECHOES_KEY = 'echoes'
 
+type EchoStore = Pick<EngineContext, 'db'>
+
 interface StoredEchoes {
   /** Bumped by every complete pull. */
   generation: number
@@ -35,7 +37,7 @@ interface RecordEcho extends Echo {
 /** A version to remember for one record. */
 export type EchoOf = Omit<RecordEcho, 'generation'>
 
-function readStored(ctx: EngineContext): PromiseLike<StoredEchoes> {
+function readStored(ctx: EchoStore): PromiseLike<StoredEchoes> {
   return ctx.db
     .table(META_TABLE)
     .get(ECHOES_KEY)
@@ -47,19 +49,19 @@ function readStored(ctx: EngineContext): PromiseLike<StoredEchoes> {
     })
 }
 
-function writeStored(ctx: EngineContext, stored: StoredEchoes): PromiseLike<unknown> {
+function writeStored(ctx: EchoStore, stored: StoredEchoes): PromiseLike<unknown> {
   return ctx.db.table(META_TABLE).put({ key: ECHOES_KEY, value: stored })
 }
 
 /** The echoes remembered for a record, oldest first; Dexie's own promise, so it is safe inside a transaction. */
-export function readEchoes(ctx: EngineContext, collection: string, recordId: string): PromiseLike<Echo[]> {
+export function readEchoes(ctx: EchoStore, collection: string, recordId: string): PromiseLike<Echo[]> {
   return readStored(ctx).then(({ echoes }) =>
     echoes.filter((echo) => echo.collection === collection && echo.recordId === recordId),
   )
 }
 
 /** Inside an engine transaction: remembers versions the server now holds because of this device. */
-export async function rememberEchoes(ctx: EngineContext, versions: readonly EchoOf[]): Promise<void> {
+export async function rememberEchoes(ctx: EchoStore, versions: readonly EchoOf[]): Promise<void> {
   if (versions.length === 0) return
   const stored = await readStored(ctx)
   const added = versions.map((version) => ({ ...version, generation: stored.generation }))
@@ -74,7 +76,7 @@ export function findEcho(echoes: readonly Echo[], change: { id: string; data: Re
 
 /** Inside an engine transaction: the pull has brought back `echo` of a record, so it and older ones are done. */
 export async function forgetThrough(
-  ctx: EngineContext,
+  ctx: EchoStore,
   collection: string,
   recordId: string,
   echo: Echo,
@@ -96,7 +98,7 @@ export async function forgetThrough(
 }
 
 /** The current pull generation: echoes remembered up to now are forgotten once a pull started now completes. */
-export async function currentGeneration(ctx: EngineContext): Promise<number> {
+export async function currentGeneration(ctx: EchoStore): Promise<number> {
   return (await readStored(ctx)).generation
 }
 
@@ -104,7 +106,7 @@ export async function currentGeneration(ctx: EngineContext): Promise<number> {
  * Inside the transaction of a pull's last page: the pull started at `generation` has run to the end, so the
  * echoes remembered before it came back or never will (a later version replaced them).
  */
-export async function forgetGeneration(ctx: EngineContext, generation: number): Promise<void> {
+export async function forgetGeneration(ctx: EchoStore, generation: number): Promise<void> {
   const stored = await readStored(ctx)
   if (stored.echoes.length === 0) return
   const echoes = stored.echoes.filter((echo) => echo.generation > generation)
@@ -116,23 +118,9 @@ export async function forgetGeneration(ctx: EngineContext, generation: number): 
  * Dates turned into strings make no difference (a server may store them in any of those ways).
  */
 export function sameRecordValue(a: unknown, b: unknown): boolean {
-  return sameJson(toJson(a), toJson(b))
+  return jsonEqual(toJson(a), toJson(b))
 }
 
 function toJson(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value))
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const aKeys = Object.keys(a)
-  const bKeys = Object.keys(b)
-  if (aKeys.length !== bKeys.length) return false
-  return aKeys.every(
-    (key) =>
-      Object.hasOwn(b, key) &&
-      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
-  )
 }

@@ -1,23 +1,13 @@
-import { nanoid } from 'nanoid'
 import { runUncaptured } from '../capture/capture.js'
-import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import type { OutboxEntry } from '../capture/outbox.js'
 import type { SyncConnector, UploadClient } from '../session/connector.js'
 import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
-import type { Change, PushConflict, PushResult, RecordData } from '../wire.js'
-import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
+import type { Change, PushResult } from '../wire.js'
 import { readEchoes, rememberEchoes, sameRecordValue } from './echoes.js'
-import {
-  after,
-  type EngineContext,
-  editFollowsKnownVersion,
-  outboxHighWater,
-  readKnownVersion,
-  readLocalRow,
-  versionKey,
-  writeKnownVersion,
-  writeLocalRow,
-} from './engine.js'
+import type { EngineContext } from './engineContext.js'
+import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
+import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
 
 /** The seed's words, logged when uploadData() returns without completing the entry at the front. */
 export const STALLED_UPLOAD_WARNING =
@@ -227,7 +217,7 @@ export class UploadLoop {
   }
 
   /**
-   * `serverTimestamp` is the server's clock when it answered; a server may instead replay the time it first
+   * `serverTimestamp` is the server's clock when it answers; a server may instead replay the time it first
    * applied a change, so only changes sent for the first time say what time it is now.
    */
   private observeServerTime(
@@ -251,10 +241,17 @@ export class UploadLoop {
     const byId = new Map(batch.map((entry) => [entry.id, entry]))
     const acceptedNow = result.accepted.map((accepted) => byId.get(accepted.id)!)
     // Resolvers may be async, so they run before the transaction, which must not wait on anything else.
-    const resolutions = await Promise.all(
-      result.conflicts.map(async (conflict) => {
-        ctx.clock.observe(conflict.remoteTimestamp)
-        const entry = byId.get(conflict.changeId)!
+    const contests = await Promise.all(
+      result.conflicts.map(async (answer) => {
+        ctx.clock.observe(answer.remoteTimestamp)
+        const entry = byId.get(answer.changeId)!
+        const server: ServerVersion = {
+          collection: entry.collection,
+          recordId: entry.recordId,
+          data: answer.remote,
+          timestamp: answer.remoteTimestamp,
+          changeId: null,
+        }
         const known = await readKnownVersion(ctx, entry.collection, entry.recordId)
         // The server's version is one this device pushed (earlier, or in this very batch) before making
         // this edit: the edit follows it.
@@ -267,31 +264,20 @@ export class UploadLoop {
           ),
         ]
         const followsOwnPush = ownPushes.some(
-          (own) => own.seq < entry.seq && sameRecordValue(own.data, conflict.remote),
+          (own) => own.seq < entry.seq && sameRecordValue(own.data, answer.remote),
         )
-        if (followsOwnPush || editFollowsKnownVersion(known, entry.seq, conflict.remoteTimestamp)) {
-          return { conflict, entry, resolution: 'local' as const, follows: true }
+        if (followsOwnPush || editFollowsKnownVersion(known, entry.seq, answer.remoteTimestamp)) {
+          return { entry, server, verdict: null }
         }
-        const local = await readLocalRow(ctx, entry.collection, entry.recordId)
-        const described: SyncConflict = {
-          source: 'push',
-          collection: conflict.collection,
-          recordId: conflict.recordId,
-          local,
-          remote: conflict.remote,
-          localTimestamp: conflict.localTimestamp,
-          remoteTimestamp: conflict.remoteTimestamp,
-          fieldConflicts: conflict.fieldConflicts,
-        }
-        const resolution = await resolveConflict(ctx.options.strategy, described, ctx.options.resolveConflict)
-        return { conflict, entry, resolution, follows: false }
+        const verdict = await judge(ctx, 'push', server, [entry], answer.fieldConflicts)
+        return { entry, server, verdict }
       }),
     )
 
     let rejection: string | null = null
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-      const seenAtSeq = await outboxHighWater(ctx)
+      const seenAtSeq = await ctx.outbox.highWater()
       const acceptedIds = result.accepted.map((a) => a.id)
       await ctx.outbox.complete(acceptedIds)
       for (const id of acceptedIds) {
@@ -304,13 +290,27 @@ export class UploadLoop {
       }
       await rememberEchoes(
         ctx,
-        acceptedIds.map((id) => {
-          const { collection, recordId, data, seq } = byId.get(id)!
-          return { collection, recordId, changeId: id, data, seq }
-        }),
+        acceptedNow.map(({ collection, recordId, id, data, seq }) => ({
+          collection,
+          recordId,
+          changeId: id,
+          data,
+          seq,
+        })),
       )
-      for (const { conflict, entry, resolution } of resolutions) {
-        await this.settleConflict(entry, conflict, resolution, seenAtSeq)
+      for (const { entry, server, verdict } of contests) {
+        const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
+          (other) => other.id !== entry.id && other.seq > entry.seq,
+        )
+        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+          timestamp: server.timestamp,
+          changeId: null,
+          seenAtSeq,
+        })
+        const { collection, recordId } = entry
+        await rememberEchoes(ctx, [{ collection, recordId, changeId: null, data: server.data, seq: 0 }])
+        // An edit that follows the server's version stands, as if it had won.
+        await settle(ctx, server, [entry], laterEdits, verdict?.resolution ?? 'local')
       }
       for (const { id, error } of result.errors) {
         const entry = byId.get(id)!
@@ -337,18 +337,8 @@ export class UploadLoop {
       }
     })
 
-    for (const { conflict, entry, resolution, follows } of resolutions) {
-      if (follows) continue
-      ctx.emit({
-        phase: 'conflict',
-        at: ctx.env.now(),
-        source: 'push',
-        collection: entry.collection,
-        recordId: entry.recordId,
-        changeId: entry.id,
-        resolution: typeof resolution === 'string' ? resolution : 'merged',
-        fieldConflicts: [...conflict.fieldConflicts],
-      })
+    for (const { entry, verdict } of contests) {
+      if (verdict) ctx.emit(conflictEvent(ctx.env.now(), verdict, entry.id))
     }
     ctx.emit({
       phase: 'push',
@@ -359,60 +349,6 @@ export class UploadLoop {
       errors: result.errors.length + result.rejected.size,
     })
     return { settled: result.accepted.length + result.conflicts.length, rejection }
-  }
-
-  /** Inside the uncaptured transaction: make local state and the queue agree with the resolution. */
-  private async settleConflict(
-    entry: OutboxEntry,
-    conflict: PushConflict,
-    resolution: ConflictResolution,
-    seenAtSeq: number,
-  ): Promise<void> {
-    const { ctx } = this
-    const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
-      (other) => other.id !== entry.id && other.seq > entry.seq,
-    )
-    await writeKnownVersion(ctx, entry.collection, entry.recordId, {
-      timestamp: conflict.remoteTimestamp,
-      changeId: null,
-      seenAtSeq,
-    })
-    const { collection, recordId } = entry
-    await rememberEchoes(ctx, [{ collection, recordId, changeId: null, data: conflict.remote, seq: 0 }])
-    if (resolution === 'remote') {
-      await ctx.outbox.complete([entry.id])
-      // Newer local edits still stand; they will meet the server's version on their own push.
-      if (laterEdits.length === 0) await writeLocalRow(ctx, entry.collection, entry.recordId, conflict.remote)
-      return
-    }
-    if (resolution === 'local' && laterEdits.length > 0) {
-      // The newer local edits carry the local version already; they must also outrank the server's.
-      await ctx.outbox.complete([entry.id])
-      for (const edit of laterEdits) {
-        await ctx.db
-          .table(OUTBOX_TABLE)
-          .update(edit.seq, { timestamp: after(ctx, Math.max(conflict.remoteTimestamp, edit.timestamp - 1)) })
-      }
-      return
-    }
-    let data: RecordData | null
-    if (resolution === 'local') {
-      data = await readLocalRow(ctx, entry.collection, entry.recordId)
-    } else {
-      data = resolution.merged
-      await writeLocalRow(ctx, entry.collection, entry.recordId, data)
-    }
-    // Re-issue the change with a fresh id and a timestamp newer than the server's version.
-    await ctx.db.table(OUTBOX_TABLE).update(entry.seq, {
-      id: nanoid(),
-      type: data === null ? 'delete' : conflict.remote === null ? 'create' : 'update',
-      data,
-      prevData: conflict.remote,
-      timestamp: after(ctx, conflict.remoteTimestamp),
-      status: 'pending',
-      retries: 0,
-      errorMessage: null,
-    })
   }
 }
 
