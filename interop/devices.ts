@@ -14,6 +14,8 @@ export interface Device {
   readonly client: SyncClient
   readonly db: ReturnType<typeof createTodoDb>
   readonly events: SyncEvent[]
+  /** Takes the device off the network (its writes wait in the outbox) or back on (it syncs at once). */
+  setOnline(online: boolean): void
 }
 
 const quietLogger = { warn: () => {}, error: () => {} }
@@ -25,12 +27,17 @@ export async function connectDevice(
   clock: ManualClock,
   options: { skewMs?: number; strategy?: ConflictStrategy; user?: string } = {},
 ): Promise<Device> {
+  let online = true
+  const listeners = new Set<(online: boolean) => void>()
   const env = createEnvironment({
     now: () => clock.now() + (options.skewMs ?? 0),
     locks: undefined,
     broadcastChannel: () => undefined,
-    onOnlineChange: () => () => {},
-    isOnline: () => true,
+    onOnlineChange(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    isOnline: () => online,
     logger: quietLogger,
   })
   const db = createTodoDb()
@@ -45,7 +52,11 @@ export async function connectDevice(
   client.onSync((event) => events.push(event))
   const token = await server.token(options.user ?? 'alice')
   await client.connect({ fetchCredentials: async () => ({ endpoint: server.url, token }) })
-  const device = { client, db, events }
+  const setOnline = (value: boolean) => {
+    online = value
+    for (const listener of listeners) listener(value)
+  }
+  const device = { client, db, events, setOnline }
   open.push(device)
   return device
 }
