@@ -1,4 +1,4 @@
-import { runCaptureBench } from '../capture.js'
+import { runWritesBench } from '../writes.js'
 
 declare global {
   interface Window {
@@ -7,11 +7,13 @@ declare global {
 }
 
 const browser = navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent
-runCaptureBench(`real IndexedDB, ${browser}`).then(
+runWritesBench(`real IndexedDB, ${browser}`, 5).then(
   (table) => {
     window.benchResult = { table }
   },
   (error: unknown) => {
-    window.benchResult = { error: String(error) }
+    window.benchResult = {
+      error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error),
+    }
   },
 )
