@@ -1,3 +1,4 @@
+import { type NetworkBenchConfig, runNetworkBench } from '../network.js'
 import { runWritesBench } from '../writes.js'
 
 declare global {
@@ -6,8 +7,13 @@ declare global {
   }
 }
 
+const params = new URLSearchParams(location.search)
 const browser = navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent
-runWritesBench(`real IndexedDB, ${browser}`, 5).then(
+const suite =
+  params.get('suite') === 'network'
+    ? runNetworkBench(JSON.parse(params.get('config') ?? '{}') as NetworkBenchConfig)
+    : runWritesBench(`real IndexedDB, ${browser}`, 5)
+suite.then(
   (table) => {
     window.benchResult = { table }
   },
