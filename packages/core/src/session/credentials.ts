@@ -93,11 +93,6 @@ export class CredentialCache {
     this.generation++
   }
 
-  /** The cached credentials without fetching, if any. */
-  peek(): Credentials | undefined {
-    return this.current
-  }
-
   private refreshInBackground(): void {
     if (this.inFlight) return
     this.fetch().catch((error: unknown) => {
