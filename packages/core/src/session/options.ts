@@ -29,7 +29,7 @@ export type SyncOptions = z.input<typeof optionsSchema> & { resolveConflict?: Co
 
 export type EngineOptions = z.output<typeof optionsSchema> & { resolveConflict: ConflictResolver | undefined }
 
-/** Applies the seeds' defaults and rejects bad values with an error naming the option. */
+/** Fills in the defaults and rejects bad values with an error naming the option. */
 export function resolveEngineOptions(input: SyncOptions = {}): EngineOptions {
   const { resolveConflict, ...rest } = input
   const parsed = optionsSchema.safeParse(rest)

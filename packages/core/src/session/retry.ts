@@ -1,4 +1,4 @@
-/** The seed's default wait before retrying a failed upload. */
+/** How long to wait before retrying a failed upload, unless the app says otherwise. */
 export const DEFAULT_RETRY_DELAY_MS = 5_000
 /** Backoff never waits longer than this between attempts by default. */
 export const DEFAULT_MAX_RETRY_DELAY_MS = 60_000
