@@ -90,6 +90,12 @@ export class UploadLoop {
         starting()
         try {
           await uploadData(client)
+        } catch (error) {
+          env.logger.error(
+            "Driftless: the connector's uploadData() threw; its changes stay queued and are retried.",
+            error,
+          )
+          throw error
         } finally {
           await outbox.release()
         }
