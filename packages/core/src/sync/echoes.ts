@@ -24,7 +24,7 @@ const ECHOES_KEY = 'echoes'
 type EchoStore = Pick<EngineContext, 'db'>
 
 interface StoredEchoes {
-  /** Bumped by every complete pull. */
+  /** Bumped by each complete pull that had echoes to forget. */
   generation: number
   echoes: RecordEcho[]
 }
