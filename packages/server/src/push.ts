@@ -55,11 +55,12 @@ async function applyChange(
   change: Change,
   now: () => number,
 ): Promise<Outcome> {
-  const [seen] = await tx.query<{ server_timestamp: number | string }>(
-    'select server_timestamp from driftless_applied_changes where user_id = $1 and change_id = $2',
+  const [seen] = await tx.query(
+    'select 1 from driftless_applied_changes where user_id = $1 and change_id = $2',
     [userId, change.id],
   )
-  if (seen) return { kind: 'accepted', serverTimestamp: Number(seen.server_timestamp) }
+  // A replay is stamped with the clock of this answer: clients read serverTimestamp as "server time now".
+  if (seen) return { kind: 'accepted', serverTimestamp: now() }
 
   const [stored] = await tx.query<StoredRow>(
     `select data, deleted, change_timestamp, change_id from driftless_records
