@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises'
-import { PGlite, type Transaction } from '@electric-sql/pglite'
+import type { PGlite, Transaction } from '@electric-sql/pglite'
 import type { Database, SqlExecutor } from './database.js'
 
 function executor(target: PGlite | Transaction): SqlExecutor {
@@ -27,6 +27,8 @@ export function pgliteDatabase(pglite: PGlite): Database {
 /** Embedded PostgreSQL in `dataDir` (created if missing), or in memory when no directory is given. */
 export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
   if (dataDir) await mkdir(dataDir, { recursive: true })
+  // Loaded here, not at the top, so importing @driftless/server never loads PGlite for a PostgreSQL deployment.
+  const { PGlite } = await import('@electric-sql/pglite')
   const pglite = dataDir ? new PGlite(dataDir) : new PGlite()
   await pglite.waitReady
   return pgliteDatabase(pglite)
