@@ -38,6 +38,15 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'database identity',
+    sql: `
+      -- Made once per database, so a pull cursor from a reset or replaced database is recognised as unknown.
+      create table driftless_database_id (id text not null);
+      insert into driftless_database_id (id) values (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
+    `,
+  },
 ]
 
 // Serialises migrations when several servers start against one database at once.

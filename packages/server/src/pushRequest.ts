@@ -38,8 +38,17 @@ export function validatePushRequest(body: unknown, rules: PushRules): ValidatedP
   return validated
 }
 
-function checkChange(raw: unknown, index: number, rules: PushRules): Change | string {
-  const parsed = changeSchema.safeParse(raw)
+// Clients written to the seed send ISO-8601 timestamps; they are stored as epoch milliseconds.
+const isoTimestamp = z.iso.datetime({ offset: true })
+
+function withEpochTimestamp(raw: Record<string, unknown>): Record<string, unknown> {
+  const { timestamp } = raw
+  if (typeof timestamp !== 'string' || !isoTimestamp.safeParse(timestamp).success) return raw
+  return { ...raw, timestamp: Date.parse(timestamp) }
+}
+
+function checkChange(raw: Record<string, unknown>, index: number, rules: PushRules): Change | string {
+  const parsed = changeSchema.safeParse(withEpochTimestamp(raw))
   if (!parsed.success) return `Invalid change: ${describeIssues(parsed.error.issues, ['changes', index])}`
   const change = parsed.data
   const allowed = rules.allowedCollections
