@@ -44,6 +44,12 @@ describe('driftless-server options', () => {
     expect(options(['--dev-tokens', '--dev-token-ttl', '600']).devTokens).toEqual({ ttlSeconds: 600 })
   })
 
+  it('serves the API under a base path when asked', () => {
+    expect(options([]).basePath).toBeUndefined()
+    expect(options(['--base-path', '/sync']).basePath).toBe('/sync')
+    expect(options([], { DRIFTLESS_BASE_PATH: '/api/sync' }).basePath).toBe('/api/sync')
+  })
+
   it('refuses a bad port or an unknown flag with a message naming it', () => {
     expect(() => options(['--port', 'eighty'])).toThrow(/--port must be a whole number/)
     expect(() => options(['--prot', '80'])).toThrow(ServerConfigError)

@@ -4,11 +4,12 @@ import { DEFAULT_HOST, DEFAULT_PORT, type StartServerOptions } from './node.js'
 
 export const USAGE = `Usage: driftless-server [options]
 
-Serves the Driftless sync API (POST /push, POST /pull, GET /health).
+Serves the Driftless sync API (POST /push, POST or GET /pull, GET /health).
 
 Options (environment variable in brackets):
   --port <n>              port to listen on, 0 for any free one [PORT] (default ${DEFAULT_PORT})
   --host <addr>           address to listen on [HOST] (default ${DEFAULT_HOST})
+  --base-path <path>      serve the API under this path, e.g. /sync [DRIFTLESS_BASE_PATH] (default /)
   --data-dir <dir>        where embedded PostgreSQL keeps its files [DRIFTLESS_DATA_DIR] (default .data/driftless)
   --database-url <url>    use this PostgreSQL server instead of the embedded one [DATABASE_URL]
   --database-schema <s>   PostgreSQL schema for the tables [DRIFTLESS_DATABASE_SCHEMA]
@@ -70,6 +71,7 @@ export function parseCli(
       audience: nonEmpty(values['jwt-audience'] ?? env.DRIFTLESS_JWT_AUDIENCE),
       issuer: nonEmpty(values['jwt-issuer'] ?? env.DRIFTLESS_JWT_ISSUER),
     },
+    basePath: nonEmpty(values['base-path'] ?? env.DRIFTLESS_BASE_PATH),
     corsOrigins: list(values['cors-origin'] ?? [env.DRIFTLESS_CORS_ORIGINS ?? '']),
     staticDir: nonEmpty(values.static ?? env.DRIFTLESS_STATIC_DIR),
     allowedCollections: list([values.collections ?? env.DRIFTLESS_COLLECTIONS ?? '']),
@@ -108,6 +110,7 @@ function parse(argv: readonly string[]) {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'base-path': { type: 'string' },
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       'database-schema': { type: 'string' },
