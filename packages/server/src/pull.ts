@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from './cursor.js'
 import type { Database } from './database.js'
 import { HttpError } from './httpError.js'
 import { describeIssues } from './issues.js'
+import { unstorableText, wholeText } from './storableText.js'
 
 /** The page size when a pull names none, as in the wire contract's seed. */
 export const DEFAULT_PULL_BATCH_SIZE = 100
@@ -12,7 +13,17 @@ export const DEFAULT_PULL_BATCH_SIZE = 100
 const pullRequestSchema = z.object({
   cursor: z.string().nullish(),
   batchSize: z.number().int().positive().default(DEFAULT_PULL_BATCH_SIZE),
-  collections: z.array(z.string().min(1)).optional(),
+  collections: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine(
+          (name) => unstorableText(name, '') === undefined,
+          'contains a NUL character or a lone surrogate',
+        ),
+    )
+    .optional(),
 })
 
 export type PullQuery = z.infer<typeof pullRequestSchema>
@@ -71,7 +82,8 @@ export async function pull(
     filter = 'and collection = any($4::text[])'
   }
   const rows = await database.query<RecordRow>(
-    `select collection, record_id, type, data, change_timestamp, change_id, seq from driftless_records
+    `select ${wholeText('collection')}, ${wholeText('record_id')}, type, data, change_timestamp,
+       ${wholeText('change_id')}, seq from driftless_records
      where user_id = $1 and seq > $2 ${filter}
      order by seq limit $3`,
     params,

@@ -1,6 +1,7 @@
 import type { Change, PushConflict, PushResult, RecordData } from '@driftless/core/wire'
 import { fieldConflicts, storedWins } from './conflict.js'
 import type { Database, SqlExecutor } from './database.js'
+import { wholeText } from './storableText.js'
 
 interface StoredRow {
   data: RecordData | null
@@ -63,7 +64,7 @@ async function applyChange(
   if (seen) return { kind: 'accepted', serverTimestamp: now() }
 
   const [stored] = await tx.query<StoredRow>(
-    `select data, deleted, change_timestamp, change_id from driftless_records
+    `select data, deleted, change_timestamp, ${wholeText('change_id')} from driftless_records
      where user_id = $1 and collection = $2 and record_id = $3`,
     [userId, change.collection, change.recordId],
   )

@@ -2,6 +2,7 @@ import { type Change, changeSchema, type RecordData } from '@driftless/core/wire
 import { z } from 'zod'
 import { HttpError } from './httpError.js'
 import { describeIssues } from './issues.js'
+import { unstorableText } from './storableText.js'
 
 /** A validator for one collection's records; a change whose `data` fails it is refused. */
 export type RecordValidator = z.ZodType<unknown, RecordData>
@@ -50,7 +51,16 @@ function withEpochTimestamp(raw: Record<string, unknown>): Record<string, unknow
 function checkChange(raw: Record<string, unknown>, index: number, rules: PushRules): Change | string {
   const parsed = changeSchema.safeParse(withEpochTimestamp(raw))
   if (!parsed.success) return `Invalid change: ${describeIssues(parsed.error.issues, ['changes', index])}`
-  const change = parsed.data
+  // The record as sent, not as the schema rebuilt it: a field named `__proto__` is data like any other.
+  const change: Change = {
+    ...parsed.data,
+    data: raw.data as RecordData | null,
+    ...(parsed.data.prevData === undefined ? {} : { prevData: raw.prevData as RecordData | null }),
+  }
+  for (const field of ['id', 'collection', 'recordId', 'data', 'prevData'] as const) {
+    const unstorable = unstorableText(change[field], field)
+    if (unstorable) return unstorable
+  }
   const allowed = rules.allowedCollections
   if (allowed && !allowed.includes(change.collection)) {
     return `collection: "${change.collection}" is not a collection this server syncs (${allowed.join(', ')})`
