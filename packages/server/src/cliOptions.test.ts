@@ -50,6 +50,13 @@ describe('driftless-server options', () => {
     expect(options([], { DRIFTLESS_BASE_PATH: '/api/sync' }).basePath).toBe('/api/sync')
   })
 
+  it('keeps applied change ids as many days as asked', () => {
+    expect(options([]).changeIdRetentionDays).toBeUndefined()
+    expect(options(['--change-id-retention-days', '7']).changeIdRetentionDays).toBe(7)
+    expect(options([], { DRIFTLESS_CHANGE_ID_RETENTION_DAYS: '0' }).changeIdRetentionDays).toBe(0)
+    expect(() => options(['--change-id-retention-days', 'month'])).toThrow(/--change-id-retention-days/)
+  })
+
   it('refuses a bad port or an unknown flag with a message naming it', () => {
     expect(() => options(['--port', 'eighty'])).toThrow(/--port must be a whole number/)
     expect(() => options(['--prot', '80'])).toThrow(ServerConfigError)

@@ -21,6 +21,9 @@ Options (environment variable in brackets):
   --static <dir>          serve the files in <dir> (e.g. the built app) [DRIFTLESS_STATIC_DIR]
   --collections <a,b>     accept changes to these collections only [DRIFTLESS_COLLECTIONS]
   --max-body-bytes <n>    largest request body [DRIFTLESS_MAX_BODY_BYTES] (default 1048576)
+  --change-id-retention-days <n>
+                          days applied change ids are kept to recognise replays, 0 for ever
+                          [DRIFTLESS_CHANGE_ID_RETENTION_DAYS] (default 30)
   --dev-tokens            DEVELOPMENT ONLY: POST /auth/dev-token issues a token for any user [DRIFTLESS_DEV_TOKENS=1]
   --dev-token-ttl <s>     lifetime of development tokens in seconds [DRIFTLESS_DEV_TOKEN_TTL] (default 3600)
   --help                  show this text
@@ -81,6 +84,12 @@ export function parseCli(
       1024,
       1024 * 1024 * 1024,
     ),
+    changeIdRetentionDays: integer(
+      '--change-id-retention-days',
+      values['change-id-retention-days'] ?? env.DRIFTLESS_CHANGE_ID_RETENTION_DAYS,
+      0,
+      36_500,
+    ),
   }
   if (databaseUrl) {
     options.databaseUrl = databaseUrl
@@ -122,6 +131,7 @@ function parse(argv: readonly string[]) {
       static: { type: 'string' },
       collections: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'change-id-retention-days': { type: 'string' },
       'dev-tokens': { type: 'boolean' },
       'dev-token-ttl': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

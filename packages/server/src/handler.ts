@@ -6,6 +6,7 @@ import { HttpError, ServerConfigError } from './httpError.js'
 import { parsePullBody, parsePullQuery, pull } from './pull.js'
 import { applyPush } from './push.js'
 import { type RecordValidator, validatePushRequest } from './pushRequest.js'
+import { createChangeIdPruner } from './retention.js'
 import { createStaticFiles } from './staticFiles.js'
 
 export type SyncHandler = (request: Request) => Promise<Response>
@@ -37,6 +38,8 @@ export interface SyncHandlerOptions {
   maxPushChanges?: number | undefined
   /** Largest pull page; bigger `batchSize`s are capped to it. 1000 by default. */
   maxPullBatchSize?: number | undefined
+  /** Days an applied change id is remembered for recognising replays; 30 by default, 0 for ever. */
+  changeIdRetentionDays?: number | undefined
   /** Serves the API under this path (e.g. `/sync` for `https://api.example.com/sync`); the root by default. */
   basePath?: string | undefined
   /** Epoch milliseconds; injectable for tests. */
@@ -84,6 +87,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     collections: options.collections,
     allowedCollections: options.allowedCollections,
   }
+  const pruneChangeIds = createChangeIdPruner(database, options.changeIdRetentionDays, now)
   const devTokens = options.devTokens ? (options.devTokens === true ? {} : options.devTokens) : undefined
   if (devTokens && options.auth.jwksUrl !== undefined) {
     throw new ServerConfigError(
@@ -113,6 +117,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         const userId = await authenticator.authenticate(request.headers.get('authorization'))
         const { changes, errors } = validatePushRequest(await readJsonBody(request, maxBodyBytes), pushRules)
         const result = await applyPush(database, userId, changes, now)
+        await pruneChangeIds()
         return json(200, { ...result, errors: [...errors, ...result.errors] })
       },
     },

@@ -47,6 +47,14 @@ export const migrations: readonly Migration[] = [
       insert into driftless_database_id (id) values (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
     `,
   },
+  {
+    version: 3,
+    name: 'applied changes by age',
+    sql: `
+      -- Old change ids are pruned by age (the retention), without scanning the table.
+      create index driftless_applied_changes_age on driftless_applied_changes (server_timestamp);
+    `,
+  },
 ]
 
 // Serialises migrations when several servers start against one database at once.

@@ -68,6 +68,8 @@ async function applyChange(
      where user_id = $1 and collection = $2 and record_id = $3`,
     [userId, change.collection, change.recordId],
   )
+  // The change that wrote the stored row, replayed after its id was forgotten: already applied.
+  if (stored?.change_id === change.id) return { kind: 'accepted', serverTimestamp: now() }
   if (stored) {
     const version = { timestamp: Number(stored.change_timestamp), changeId: stored.change_id }
     if (storedWins(version, change)) {
