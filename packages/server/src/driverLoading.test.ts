@@ -13,7 +13,7 @@ const PG = /\/node_modules\/pg\//
 const PGLITE = /\/node_modules\/@electric-sql\/pglite\//
 const DEXIE = /\/node_modules\/dexie\//
 
-describe('what importing @driftless/server loads', { timeout: 60_000 }, () => {
+describe('what importing @driftless/server loads', { timeout: 120_000 }, () => {
   let scratch: string
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'driftless-modules-'))
