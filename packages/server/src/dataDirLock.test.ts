@@ -51,8 +51,15 @@ describe('the data directory lock', () => {
   })
 
   it('takes over at once a lock whose process died, or that this pid left in a previous life', async () => {
-    for (const pid of [await deadPid(), process.pid]) {
-      await writeLock({ pid, host: hostname(), since: '2026-11-23T10:00:00.000Z' })
+    const gone = await deadPid()
+    const leftovers = [
+      { pid: gone, host: hostname() },
+      // A container restarted on the same volume: another host name, often the same pid.
+      { pid: gone, host: 'old-container' },
+      { pid: process.pid, host: 'old-container' },
+    ]
+    for (const { pid, host } of leftovers) {
+      await writeLock({ pid, host, since: '2026-11-23T10:00:00.000Z' })
       const release = await lockDataDir(dataDir)
       const owner = JSON.parse(await readFile(join(dataDir, LOCK_FILE_NAME), 'utf8'))
       expect(owner).toMatchObject({ pid: process.pid, host: hostname() })
@@ -60,14 +67,10 @@ describe('the data directory lock', () => {
     }
   })
 
-  it('refuses a lock file it cannot read, or one from another host, rather than guess', async () => {
+  it('refuses a lock file it cannot read rather than guess', async () => {
     await writeLock('not a lock')
     await expect(lockDataDir(dataDir)).rejects.toThrow(
       /cannot read .*delete it if no server uses the directory/,
-    )
-    await writeLock({ pid: await deadPid(), host: 'elsewhere', since: '2026-11-23T10:00:00.000Z' })
-    await expect(lockDataDir(dataDir)).rejects.toThrow(
-      /in use by another driftless-server \(pid \d+ on elsewhere/,
     )
   })
 })

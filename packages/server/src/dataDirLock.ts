@@ -34,10 +34,12 @@ function parseOwner(text: string): LockOwner | undefined {
   }
 }
 
-/** A lock left by a process that is gone: crashed, killed, or this pid's previous life in a container. */
+/**
+ * A lock left by a process that is gone: crashed, killed, or this pid's previous life in a container.
+ * Judged by pid alone, as PostgreSQL does: a restarted container has a new host name but the same volume.
+ */
 function isStale(owner: LockOwner | undefined, path: string): boolean {
   if (owner === undefined) return false
-  if (owner.host !== hostname()) return false
   if (owner.pid === process.pid) return !heldHere.has(path)
   return !isAlive(owner.pid)
 }

@@ -49,6 +49,9 @@ describe('what importing @driftless/server loads', { timeout: 120_000 }, () => {
       if (typeof server.createSyncHandler !== 'function') throw new Error('no handler export')
     `)
     expect(loaded.some((url) => url.includes('/packages/server/src/handler.ts'))).toBe(true)
+    // The wire contract comes alone, not through the client engine.
+    expect(loaded.some((url) => url.endsWith('/packages/core/src/wire.ts'))).toBe(true)
+    expect(loaded.filter((url) => url.endsWith('/packages/core/src/index.ts'))).toEqual([])
     expect(loaded.filter((url) => PG.test(url) || PGLITE.test(url) || DEXIE.test(url))).toEqual([])
   })
 
