@@ -166,7 +166,8 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       const file = await staticFiles(request)
       if (file) return file
     }
-    throw new HttpError(404, `Nothing at ${pathname}.`)
+    const elsewhere = basePath && routes[pathname] ? `; the API is under ${basePath}` : ''
+    throw new HttpError(404, `Nothing at ${pathname}${elsewhere}.`)
   }
 
   return async (request) => {

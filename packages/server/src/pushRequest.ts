@@ -42,14 +42,19 @@ export function validatePushRequest(body: unknown, rules: PushRules): ValidatedP
 // Clients written to the seed send ISO-8601 timestamps; they are stored as epoch milliseconds.
 const isoTimestamp = z.iso.datetime({ offset: true })
 
-function withEpochTimestamp(raw: Record<string, unknown>): Record<string, unknown> {
+function withEpochTimestamp(raw: Record<string, unknown>): Record<string, unknown> | string {
   const { timestamp } = raw
-  if (typeof timestamp !== 'string' || !isoTimestamp.safeParse(timestamp).success) return raw
+  if (typeof timestamp !== 'string') return raw
+  if (!isoTimestamp.safeParse(timestamp).success) {
+    return `timestamp: ${JSON.stringify(timestamp)} is neither epoch milliseconds nor an ISO-8601 date-time with an offset (e.g. 2027-01-15T08:00:00Z)`
+  }
   return { ...raw, timestamp: Date.parse(timestamp) }
 }
 
 function checkChange(raw: Record<string, unknown>, index: number, rules: PushRules): Change | string {
-  const parsed = changeSchema.safeParse(withEpochTimestamp(raw))
+  const normalized = withEpochTimestamp(raw)
+  if (typeof normalized === 'string') return normalized
+  const parsed = changeSchema.safeParse(normalized)
   if (!parsed.success) return `Invalid change: ${describeIssues(parsed.error.issues, ['changes', index])}`
   // The record as sent, not as the schema rebuilt it: a field named `__proto__` is data like any other.
   const change: Change = {
