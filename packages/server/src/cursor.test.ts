@@ -91,5 +91,9 @@ describe.each(testBackends())('pull cursors the server does not know, on $name',
     const resumed = validatePullResult((await pullFrom(database, `v1.${Number(lastSeq) - 1}`)).body)
     expect(resumed.changes.map((c) => c.id)).toEqual([all.changes.at(-1)!.id])
     expectCursorUnknown(await pullFrom(database, `v1.${Number(lastSeq) + 1000}`))
+    // Caught up on a first-format cursor: the answer moves the client to the current format.
+    const upgraded = validatePullResult((await pullFrom(database, `v1.${lastSeq}`)).body)
+    expect(upgraded.changes).toEqual([])
+    expect(upgraded.cursor).toBe(all.cursor)
   })
 })

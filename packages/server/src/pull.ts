@@ -99,8 +99,12 @@ export async function pull(
       data: row.type === 'delete' ? null : row.data,
       timestamp: Number(row.change_timestamp),
     })),
-    // An empty page leaves the caller where it was.
-    cursor: last ? encodeCursor(Number(last.seq), databaseId) : (request.cursor ?? null),
+    // An empty page leaves the caller where it was, in the current cursor format.
+    cursor: last
+      ? encodeCursor(Number(last.seq), databaseId)
+      : after === 0
+        ? (request.cursor ?? null)
+        : encodeCursor(after, databaseId),
     hasMore: rows.length > batchSize,
   }
 }
