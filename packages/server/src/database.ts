@@ -29,7 +29,7 @@ export interface OpenDatabaseOptions {
   schema?: string
 }
 
-/** Opens the configured storage and brings its schema up to date. */
+/** Opens the configured storage and brings its schema up to date; only that storage's driver is loaded. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   const database = options.databaseUrl
     ? await openPostgresDatabase({ connectionString: options.databaseUrl, schema: options.schema })
