@@ -92,6 +92,25 @@ describe.each(testBackends())('how long applied change ids are kept, on $name', 
     expect(await keptIds()).toEqual(['b', 'c'])
   })
 
+  it('answers a committed push even when forgetting old ids fails, and reports the failure', async () => {
+    const reported: unknown[] = []
+    const failing: Database = {
+      ...database,
+      async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+        if (sql.startsWith('delete from driftless_applied_changes')) throw new Error('disk full')
+        return database.query<Row>(sql, params)
+      },
+    }
+    const handler = createSyncHandler({
+      database: failing,
+      auth: { secret: TEST_SECRET, audience: TEST_AUDIENCE },
+      now: () => clock,
+      logger: { error: (...details: unknown[]) => reported.push(details) },
+    })
+    expect((await push(handler, 'a')).accepted.map((a) => a.id)).toEqual(['a'])
+    expect(reported).toEqual([['driftless-server: could not forget old change ids', new Error('disk full')]])
+  })
+
   it('refuses a retention that is not a whole number of days', () => {
     for (const changeIdRetentionDays of [-1, 1.5, Number.NaN]) {
       expect(() => makeHandler({ changeIdRetentionDays })).toThrow(/changeIdRetentionDays/)
