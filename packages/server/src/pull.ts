@@ -48,10 +48,12 @@ export function parsePullBody(body: unknown): PullQuery {
 
 /** Reads `GET /pull?cursor=…&batchSize=…&collections=a,b` into the same request as a body. */
 export function parsePullQuery(params: URLSearchParams): PullQuery {
+  const cursor = params.get('cursor')
   const batchSize = params.get('batchSize')
   const collections = params.get('collections')
   return parsePullBody({
-    cursor: params.get('cursor'),
+    // `?cursor=` and `?cursor=null` are how a URL template writes "no cursor yet".
+    cursor: cursor === '' || cursor === 'null' ? null : cursor,
     ...(batchSize === null ? {} : { batchSize: /^\d+$/.test(batchSize) ? Number(batchSize) : batchSize }),
     ...(collections === null ? {} : { collections: collections.split(',').filter(Boolean) }),
   })

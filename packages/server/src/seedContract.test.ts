@@ -125,7 +125,9 @@ describe.each(testBackends())('the seed wire contract on $name', (backend) => {
         .body,
     )
     expect(validatePullResult(second.body).changes.map((c) => c.id)).toEqual(['c2', 'c4'])
-    expect(validatePullResult((await call('GET', '/pull')).body).changes).toHaveLength(5)
+    for (const path of ['/pull', '/pull?cursor=', '/pull?cursor=null']) {
+      expect(validatePullResult((await call('GET', path)).body).changes).toHaveLength(5)
+    }
 
     const bad = await call('GET', '/pull?batchSize=lots')
     expect(bad.status).toBe(400)
