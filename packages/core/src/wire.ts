@@ -36,7 +36,7 @@ export type Change = z.infer<typeof changeSchema>
 export const pushRequestSchema = z.object({ changes: z.array(changeSchema) })
 export type PushRequest = z.infer<typeof pushRequestSchema>
 
-/** `serverTimestamp`: the server's clock when it answers (the client trusts it only for first sends). */
+/** `serverTimestamp`: the server's clock when it answers, also for a change id it had already applied (a client should trust it only for first sends). */
 export const acceptedChangeSchema = z.object({ id: z.string(), serverTimestamp: timestampSchema })
 export const pushConflictSchema = z.object({
   changeId: z.string(),
