@@ -38,7 +38,7 @@ type DeclaredTableName<DB> = {
   string
 
 /**
- * The outbox and meta stores `attachOutbox` adds to the latest declared version. Every index costs each
+ * The outbox and meta stores `attachOutbox` adds to every declared version. Every index costs each
  * captured write, so: no txId index (one transaction's entries are contiguous in `seq`), and `id` is not
  * declared unique (nanoids do not collide; a unique check is one more lookup per row).
  */
@@ -65,7 +65,7 @@ const outboxes = new WeakMap<Dexie, Outbox>()
 const uncapturedTransactions = new WeakSet<object>()
 
 /**
- * Makes the given tables synced: adds the outbox and meta tables to the latest declared version and
+ * Makes the given tables synced: adds the outbox and meta tables to every declared version and
  * registers the capture middleware. Call after `db.version(n).stores(...)` and before the db opens.
  */
 export function attachOutbox<DB extends Dexie>(
@@ -92,7 +92,7 @@ export function attachOutbox<DB extends Dexie>(
   if (tables.size === 0) {
     throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
   }
-  db.version(db.verno).stores(driftlessStores)
+  declareInEveryVersion(db)
   db.use(captureMiddleware(tables, options.timestamp ?? Date.now))
   const outbox = new Outbox(db, [...tables.keys()])
   outboxes.set(db, outbox)
@@ -117,6 +117,18 @@ export function runUncaptured<T>(db: Dexie, tableNames: readonly string[], fn: (
       return fn()
     }),
   )
+}
+
+/**
+ * Dexie deletes, while upgrading, every store missing from a version it runs, so a store added to the latest
+ * version only is dropped (with its queue) by any older version in between. Each version's schema is its
+ * own stores plus those of all lower versions, so declaring ours in the lowest one puts them in all of them,
+ * also in versions declared later.
+ */
+function declareInEveryVersion(db: Dexie): void {
+  const versions = (db as unknown as { _versions: readonly { _cfg: { version: number } }[] })._versions
+  const lowest = Math.min(...versions.map((version) => version._cfg.version))
+  db.version(lowest).stores(driftlessStores)
 }
 
 /** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */

@@ -91,9 +91,16 @@ export class Outbox {
     return this.db.transaction('rw', OUTBOX_TABLE, fn)
   }
 
-  /** Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many. */
+  /**
+   * Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many.
+   * Entries of a table that is no longer synced (a schema upgrade dropped it) are kept, parked as `failed`.
+   */
   init(): Promise<number> {
-    return this.write(() => this.entries.where('status').equals('syncing').modify({ status: 'pending' }))
+    return this.write(async () => {
+      const recovered = await this.entries.where('status').equals('syncing').modify({ status: 'pending' })
+      await this.parkUnsynced()
+      return recovered
+    })
   }
 
   /**
@@ -184,14 +191,19 @@ export class Outbox {
     return this.entries.where('[collection+recordId]').equals([collection, recordId]).toArray()
   }
 
-  /** Failed entries (all, or those ids) go back to `pending` with a fresh retry count. Returns how many. */
+  /**
+   * Failed entries (all, or those ids) go back to `pending` with a fresh retry count; those of a table that
+   * is not synced stay failed. Returns how many.
+   */
   retryFailed(ids?: readonly string[]): Promise<number> {
     return this.write(() =>
-      this.withStatus('failed', ids).modify((entry: Mutable<OutboxEntry>) => {
-        entry.status = 'pending'
-        entry.retries = 0
-        entry.errorMessage = null
-      }),
+      this.withStatus('failed', ids)
+        .filter((entry) => this.isSynced(entry.collection))
+        .modify((entry: Mutable<OutboxEntry>) => {
+          entry.status = 'pending'
+          entry.retries = 0
+          entry.errorMessage = null
+        }),
     )
   }
 
@@ -223,6 +235,22 @@ export class Outbox {
 
   async deleteMeta(key: string): Promise<void> {
     await this.meta.delete(key)
+  }
+
+  private isSynced(collection: string): boolean {
+    return this.tables.length === 0 || this.tables.includes(collection)
+  }
+
+  /** Nothing could apply their conflicts or pulls locally: they wait for the app to sync the table or discard them. */
+  private parkUnsynced(): PromiseLike<number> {
+    return this.entries
+      .where('status')
+      .equals('pending')
+      .filter((entry) => !this.isSynced(entry.collection))
+      .modify((entry: Mutable<OutboxEntry>) => {
+        entry.status = 'failed'
+        entry.errorMessage = `Table "${entry.collection}" is no longer synced (it is not in createSyncClient's tables), so this change was kept but not uploaded. Sync the table again and call retryFailed() to upload it, or discardFailed() to drop it.`
+      })
   }
 
   private take(
