@@ -241,15 +241,30 @@ export class Outbox {
     return this.tables.length === 0 || this.tables.includes(collection)
   }
 
-  /** Nothing could apply their conflicts or pulls locally: they wait for the app to sync the table or discard them. */
-  private parkUnsynced(): PromiseLike<number> {
-    return this.entries
+  /**
+   * Changes of a table this release does not sync (dropped by an upgrade, or added by a newer release open
+   * in another tab) wait, failed, until a release that syncs it starts; the app may discard them meanwhile.
+   */
+  private async parkUnsynced(): Promise<void> {
+    if (this.tables.length === 0) return
+    await this.entries
       .where('status')
       .equals('pending')
       .filter((entry) => !this.isSynced(entry.collection))
       .modify((entry: Mutable<OutboxEntry>) => {
         entry.status = 'failed'
-        entry.errorMessage = `Table "${entry.collection}" is no longer synced (it is not in createSyncClient's tables), so this change was kept but not uploaded. Sync the table again and call retryFailed() to upload it, or discardFailed() to drop it.`
+        entry.errorMessage = unsyncedTableMessage(entry.collection)
+      })
+    await this.entries
+      .where('status')
+      .equals('failed')
+      .filter(
+        (entry) =>
+          this.isSynced(entry.collection) && entry.errorMessage === unsyncedTableMessage(entry.collection),
+      )
+      .modify((entry: Mutable<OutboxEntry>) => {
+        entry.status = 'pending'
+        entry.errorMessage = null
       })
   }
 
@@ -301,6 +316,10 @@ export function getSyncStats(target: Outbox | { outbox: Outbox } | { db: Dexie }
     )
   }
   return new Outbox(db, []).stats()
+}
+
+function unsyncedTableMessage(collection: string): string {
+  return `Table "${collection}" is not synced by this version of the app (not in createSyncClient's tables), so this change is kept but not uploaded. It goes out once a version that syncs "${collection}" starts; discardFailed() drops it.`
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
