@@ -15,6 +15,7 @@ import type { z } from 'zod'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
+import { unstorableString, unsyncableValues } from './syncable.js'
 
 /** Per synced table: `true`, or a zod schema every written row must pass. */
 export interface SyncedTableOptions {
@@ -326,11 +327,19 @@ function validRow(config: CapturedTable, value: unknown, key: unknown): string {
     const result = config.schema.safeParse(value)
     if (!result.success) throw new SyncValidationError(config.name, id, result.error.issues)
   }
+  const unsyncable = unsyncableValues(value)
+  if (unsyncable.length > 0) throw new SyncValidationError(config.name, id, unsyncable)
   return id
 }
 
 function validKey(config: CapturedTable, key: unknown): string {
-  if (typeof key === 'string' && key.length > 0) return key
+  if (typeof key === 'string' && key.length > 0) {
+    const problem = unstorableString(key)
+    if (!problem) return key
+    throw new SyncValidationError(config.name, key, [
+      { code: 'custom', path: config.keyPath.split('.'), message: `the id ${problem}`, input: key },
+    ])
+  }
   throw new SyncValidationError(config.name, key, [
     {
       code: 'custom',
