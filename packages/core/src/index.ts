@@ -1,3 +1,5 @@
+export type { BackfillOptions, BackfillResult } from './capture/backfill.js'
+export { backfill } from './capture/backfill.js'
 export type { AttachOutboxOptions, SyncedTableOptions, SyncedTables, TableNameOf } from './capture/capture.js'
 export { attachOutbox, driftlessStores, runUncaptured } from './capture/capture.js'
 export type {

@@ -63,6 +63,7 @@ interface TransactionState {
 }
 
 const outboxes = new WeakMap<Dexie, Outbox>()
+const capturedTables = new WeakMap<Dexie, ReadonlyMap<string, CapturedTable>>()
 const uncapturedTransactions = new WeakSet<object>()
 
 /**
@@ -97,6 +98,7 @@ export function attachOutbox<DB extends Dexie>(
   db.use(captureMiddleware(tables, options.timestamp ?? Date.now))
   const outbox = new Outbox(db, [...tables.keys()])
   outboxes.set(db, outbox)
+  capturedTables.set(db, tables)
   return outbox
 }
 
@@ -130,6 +132,13 @@ function declareInEveryVersion(db: Dexie): void {
   const versions = (db as unknown as { _versions: readonly { _cfg: { version: number } }[] })._versions
   const lowest = Math.min(...versions.map((version) => version._cfg.version))
   db.version(lowest).stores(driftlessStores)
+}
+
+/** Checks a row of a synced table as a captured write would be checked; returns its id, or throws a SyncValidationError. */
+export function checkSyncedRow(db: Dexie, table: string, row: object): string {
+  const config = capturedTables.get(db)?.get(table)
+  if (!config) throw new ConfigError(`Table "${table}" of database "${db.name}" is not synced.`)
+  return validRow(config, row, Dexie.getByKeyPath(row as object, config.keyPath))
 }
 
 /** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */

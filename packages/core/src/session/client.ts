@@ -1,4 +1,5 @@
 import type Dexie from 'dexie'
+import type { BackfillOptions, BackfillResult } from '../capture/backfill.js'
 import type { ChangeStatus, OutboxEntry } from '../capture/outbox.js'
 import type { SyncEventListener } from '../shared/events.js'
 import type { SyncStatus } from '../shared/status.js'
@@ -24,6 +25,11 @@ export interface SyncClient extends UploadClient {
   ): () => void
   /** Puts failed changes (all, or those ids) back in the queue with a fresh retry count. */
   retryFailed(ids?: readonly string[]): Promise<number>
+  /**
+   * Queues, once, the rows of synced tables that no change describes yet (rows from before Driftless);
+   * rows the server has or the queue holds are left alone. Safe to call at every start.
+   */
+  backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult>
   /** Drops failed changes (all, or those ids) from the queue; the local rows keep their data. */
   discardFailed(ids?: readonly string[]): Promise<number>
   /**

@@ -1,5 +1,6 @@
 import type Dexie from 'dexie'
 import { liveQuery } from 'dexie'
+import { type BackfillOptions, type BackfillResult, backfill } from '../capture/backfill.js'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
   type ChangeStatus,
@@ -229,6 +230,12 @@ class DriftlessClient implements SyncClient {
 
   discardFailed(ids?: readonly string[]): Promise<number> {
     return this.outbox.discardFailed(ids)
+  }
+
+  async backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult> {
+    this.assertOpen()
+    await this.ready
+    return backfill(this.outbox, { ...options, timestamp: () => this.clock.now() })
   }
 
   async close(): Promise<void> {
