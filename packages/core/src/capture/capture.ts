@@ -129,16 +129,17 @@ export function runUncaptured<T>(db: Dexie, tableNames: readonly string[], fn: (
  * also in versions declared later.
  */
 function declareInEveryVersion(db: Dexie): void {
-  const versions = (db as unknown as { _versions: readonly { _cfg: { version: number } }[] })._versions
-  const lowest = Math.min(...versions.map((version) => version._cfg.version))
-  db.version(lowest).stores(driftlessStores)
+  // Dexie lists declared versions only in this internal field (stable since Dexie 1).
+  const versions = (db as unknown as { _versions?: readonly { _cfg: { version: number } }[] })._versions ?? []
+  const numbers = versions.map((version) => version._cfg.version)
+  db.version(numbers.length > 0 ? Math.min(...numbers) : db.verno).stores(driftlessStores)
 }
 
 /** Checks a row of a synced table as a captured write would be checked; returns its id, or throws a SyncValidationError. */
 export function checkSyncedRow(db: Dexie, table: string, row: object): string {
   const config = capturedTables.get(db)?.get(table)
   if (!config) throw new ConfigError(`Table "${table}" of database "${db.name}" is not synced.`)
-  return validRow(config, row, Dexie.getByKeyPath(row as object, config.keyPath))
+  return validRow(config, row, Dexie.getByKeyPath(row, config.keyPath))
 }
 
 /** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */
