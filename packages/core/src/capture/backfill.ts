@@ -6,7 +6,7 @@
 import Dexie, { type IndexableType } from 'dexie'
 import { nanoid } from 'nanoid'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
-import { versionKey } from '../sync/engine.js'
+import { versionKey } from '../sync/knownVersions.js'
 import type { RecordData } from '../wire.js'
 import { checkSyncedRow } from './capture.js'
 import { META_TABLE, OUTBOX_TABLE, type Outbox, type OutboxEntry } from './outbox.js'

@@ -6,8 +6,7 @@
 import Dexie, { type Transaction } from 'dexie'
 import type { SyncedTables } from '../capture/capture.js'
 import { META_TABLE } from '../capture/outbox.js'
-import type { SyncClient } from '../session/client.js'
-import { createSyncClient } from '../session/syncClient.js'
+import { createSyncClient, type SyncClient } from '../session/syncClient.js'
 import type { SyncStatus } from '../shared/status.js'
 
 /** `older`: a tab still running the v2 release, opening the database the v3 release upgraded. */
