@@ -110,14 +110,15 @@ async function queueChunk(
   const entries: Omit<OutboxEntry, 'seq'>[] = []
   const invalid: SyncValidationError[] = []
   const txId = nanoid()
-  page.forEach((row, i) => {
+  for (const [i, row] of page.entries()) {
     const key = keys[i]!
-    if (known[i] !== undefined || queued.has(key)) return
+    if (known[i] !== undefined || queued.has(key)) continue
     try {
       checkSyncedRow(db, table, row)
     } catch (error) {
-      if (error instanceof SyncValidationError) return void invalid.push(error)
-      throw error
+      if (!(error instanceof SyncValidationError)) throw error
+      invalid.push(error)
+      continue
     }
     entries.push({
       id: nanoid(),
@@ -132,7 +133,7 @@ async function queueChunk(
       retries: 0,
       errorMessage: null,
     })
-  })
+  }
   await db.table(OUTBOX_TABLE).bulkAdd(entries)
   await meta.put({ key: progressKey(table), value: { after: last } satisfies Progress })
   return { queued: entries.length, invalid }

@@ -119,7 +119,7 @@ describe('strings PostgreSQL cannot store are refused at write time', () => {
 describe('values JSON cannot carry are refused at write time, with what to store instead', () => {
   const cases: [string, unknown, RegExp, PropertyKey[]?][] = [
     ['undefined inside an array', [1, undefined], /undefined inside an array.*use null/, [1]],
-    ['a hole in an array', [1, , 3], /missing element.*use null/, [1]],
+    ['a hole in an array', Object.assign(new Array(3), { 0: 1, 2: 3 }), /missing element.*use null/, [1]],
     ['NaN', Number.NaN, /is NaN.*store null or a string/],
     ['Infinity', Number.POSITIVE_INFINITY, /is Infinity.*store null or a string/],
     ['-Infinity', Number.NEGATIVE_INFINITY, /is -Infinity/],

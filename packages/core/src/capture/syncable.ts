@@ -8,21 +8,22 @@ import type { z } from 'zod'
 type Issue = z.core.$ZodIssue
 type Path = PropertyKey[]
 
-// A NUL, a high surrogate with no low one after it, or a low surrogate with no high one before it.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+// A high surrogate with no low one after it, or a low surrogate with no high one before it.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 const AS_BINARY =
   'JSON cannot carry binary data: store it as a base64 string, or in a table that is not synced'
 
 /** Why a string cannot be stored, or null when it can. */
 export function unstorableString(text: string): string | null {
-  const found = UNSTORABLE.exec(text)
-  if (!found) return null
-  const at = `at index ${found.index}`
-  if (found[0] === '\u0000')
-    return `contains the NUL character (\\u0000) ${at}, which PostgreSQL cannot store`
-  const unit = `\\u${found[0].charCodeAt(0).toString(16)}`
-  return `contains a lone surrogate ${unit} ${at} (half of an emoji or other character cut in two), which PostgreSQL cannot store; cut strings by code point, e.g. Array.from(text).slice(0, n).join('')`
+  const nul = text.indexOf('\u0000')
+  const lone = LONE_SURROGATE.exec(text)
+  if (lone && (nul < 0 || lone.index < nul)) {
+    const unit = `\\u${lone[0].charCodeAt(0).toString(16)}`
+    return `contains a lone surrogate ${unit} at index ${lone.index} (half of an emoji or other character cut in two), which PostgreSQL cannot store; cut strings by code point, e.g. Array.from(text).slice(0, n).join('')`
+  }
+  if (nul >= 0) return `contains the NUL character (\\u0000) at index ${nul}, which PostgreSQL cannot store`
+  return null
 }
 
 /** Every value in `row` that would not arrive intact on the server, each with its path and what to do. */
