@@ -121,6 +121,22 @@ describe('backfill: queueing the rows that existed before Driftless', () => {
     expect(await recordIds(outbox)).toEqual(['t00000', 't00001', 't00002', 't00003', 't00004'])
   })
 
+  it('queues every row once when two tabs backfill at the same time', async () => {
+    const name = await existingDatabase(7)
+    const tabA = await adopt(name)
+    const tabB = await adopt(name)
+
+    const [a, b] = await Promise.all([
+      backfill(tabA.outbox, { chunkSize: 2 }),
+      backfill(tabB.outbox, { chunkSize: 2 }),
+    ])
+
+    expect(a.queued + b.queued).toBe(7)
+    const ids = await recordIds(tabA.outbox)
+    expect(ids).toHaveLength(7)
+    expect(new Set(ids).size).toBe(7)
+  })
+
   it('leaves rows the server already has (pulled or uploaded) and rows already queued alone', async () => {
     const name = await existingDatabase(0)
     const { db, outbox } = await adopt(name)
