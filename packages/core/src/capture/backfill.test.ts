@@ -36,10 +36,11 @@ async function existingDatabase(rows: number, extra: Record<string, unknown[]> =
   return name
 }
 
-/** The same app after adopting Driftless (a new release, or a reload of it). */
+/** The same app after adopting Driftless (a new release with one more version, or a reload of it). */
 async function adopt(name: string, tables: SyncedTables = { todos: true, lists: true }) {
   const db = new Dexie(name)
   db.version(1).stores({ todos: 'id', lists: 'id' })
+  db.version(2).stores({})
   let clock = 1_000
   const outbox = attachOutbox(db, { tables, timestamp: () => ++clock })
   await db.open()
