@@ -47,6 +47,15 @@ describe('strings PostgreSQL cannot store are refused at write time', () => {
     expect(error.message).toMatch(/table "todos" \(key "a"\): title: .*lone surrogate \\ud83c at index 6/)
   })
 
+  it('refuses the other half of an emoji too, and a half at the very end', async () => {
+    expect((await refusal({ id: 'a', title: `${'🎉'.slice(1)}🎉` })).message).toMatch(
+      /lone surrogate \\udf89 at index 0/,
+    )
+    expect((await refusal({ id: 'a', title: `🎉ab${HALF_EMOJI}` })).message).toMatch(
+      /lone surrogate \\ud83c at index 4/,
+    )
+  })
+
   it('refuses the NUL character', async () => {
     const error = await refusal({ id: 'a', title: 'a\u0000b' })
     expect(error.message).toMatch(/title: .*NUL character \(\\u0000\) at index 1/)

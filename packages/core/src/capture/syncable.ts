@@ -8,8 +8,7 @@ import type { z } from 'zod'
 type Issue = z.core.$ZodIssue
 type Path = PropertyKey[]
 
-// A high surrogate with no low one after it, or a low surrogate with no high one before it.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const SURROGATE = /[\uD800-\uDFFF]/
 
 const AS_BINARY =
   'JSON cannot carry binary data: store it as a base64 string, or in a table that is not synced'
@@ -17,33 +16,49 @@ const AS_BINARY =
 /** Why a string cannot be stored, or null when it can. */
 export function unstorableString(text: string): string | null {
   const nul = text.indexOf('\u0000')
-  const lone = LONE_SURROGATE.exec(text)
-  if (lone && (nul < 0 || lone.index < nul)) {
-    const unit = `\\u${lone[0].charCodeAt(0).toString(16)}`
-    return `contains a lone surrogate ${unit} at index ${lone.index} (half of an emoji or other character cut in two), which PostgreSQL cannot store; cut strings by code point, e.g. Array.from(text).slice(0, n).join('')`
+  const lone = SURROGATE.test(text) ? loneSurrogateAt(text) : -1
+  if (lone >= 0 && (nul < 0 || lone < nul)) {
+    const unit = `\\u${text.charCodeAt(lone).toString(16)}`
+    return `contains a lone surrogate ${unit} at index ${lone} (half of an emoji or other character cut in two), which PostgreSQL cannot store; cut strings by code point, e.g. Array.from(text).slice(0, n).join('')`
   }
   if (nul >= 0) return `contains the NUL character (\\u0000) at index ${nul}, which PostgreSQL cannot store`
   return null
+}
+
+/** The index of the first high surrogate with no low one after it, or low one with no high one before it; -1 if none. */
+function loneSurrogateAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0xd800 || unit > 0xdfff) continue
+    const next = text.charCodeAt(i + 1)
+    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      i++
+      continue
+    }
+    return i
+  }
+  return -1
 }
 
 /** Every value in `row` that would not arrive intact on the server, each with its path and what to do. */
 export function unsyncableValues(row: unknown): Issue[] {
   const issues: Issue[] = []
   const ancestors = new Set<object>()
-  const report = (path: Path, input: unknown, message: string) =>
+  // One path, extended and shortened as the walk goes: rows are checked on every write.
+  const path: Path = []
+  const report = (input: unknown, message: string) =>
     issues.push({ code: 'custom', path: [...path], message, input })
 
-  const visit = (value: unknown, path: Path): void => {
+  const visit = (value: unknown): void => {
     switch (typeof value) {
       case 'string': {
         const problem = unstorableString(value)
-        if (problem) report(path, value, problem)
+        if (problem) report(value, problem)
         return
       }
       case 'number':
         if (!Number.isFinite(value)) {
           report(
-            path,
             value,
             `is ${value}, which JSON has no form for (it would arrive as null); store null or a string`,
           )
@@ -52,50 +67,50 @@ export function unsyncableValues(row: unknown): Issue[] {
       case 'boolean':
         return
       case 'undefined':
-        report(path, value, 'is undefined inside an array, which JSON turns into null; use null')
+        report(value, 'is undefined inside an array, which JSON turns into null; use null')
         return
       case 'bigint':
-        report(path, value, 'is a bigint, which JSON cannot carry; store it as a string (String(value))')
+        report(value, 'is a bigint, which JSON cannot carry; store it as a string (String(value))')
         return
       case 'function':
       case 'symbol':
-        report(path, value, `is a ${typeof value}, which cannot be synced; keep it out of synced rows`)
+        report(value, `is a ${typeof value}, which cannot be synced; keep it out of synced rows`)
         return
     }
     if (value === null) return
     const object = value as object
     const refusal = nonJsonObject(object)
-    if (refusal) return void report(path, value, refusal)
+    if (refusal) return void report(value, refusal)
     if (ancestors.has(object)) {
-      return void report(
-        path,
-        value,
-        'refers back to one of its own containers (a cycle), which JSON cannot carry',
-      )
+      return void report(value, 'refers back to one of its own containers (a cycle), which JSON cannot carry')
     }
     ancestors.add(object)
     if (Array.isArray(object)) {
       for (let i = 0; i < object.length; i++) {
-        if (i in object) visit(object[i], [...path, i])
+        path.push(i)
+        if (i in object) visit(object[i])
         else
           report(
-            [...path, i],
             undefined,
             'is a missing element (a hole in the array), which JSON turns into null; use null',
           )
+        path.pop()
       }
     } else {
-      for (const [key, child] of Object.entries(object)) {
+      for (const key of Object.keys(object)) {
+        const child = (object as Record<string, unknown>)[key]
+        path.push(key)
         const problem = unstorableString(key)
-        if (problem) report([...path, key], child, `the key ${JSON.stringify(key)} ${problem}`)
+        if (problem) report(child, `the key ${JSON.stringify(key)} ${problem}`)
         // JSON leaves out a property whose value is undefined; the row means the same without it.
-        if (child !== undefined) visit(child, [...path, key])
+        if (child !== undefined) visit(child)
+        path.pop()
       }
     }
     ancestors.delete(object)
   }
 
-  visit(row, [])
+  visit(row)
   return issues
 }
 
