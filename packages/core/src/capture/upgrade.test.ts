@@ -1,5 +1,9 @@
 import Dexie, { type Transaction } from 'dexie'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createSyncClient } from '../session/syncClient.js'
+import { closeClients, QUICK_OPTIONS, trackClient } from '../test/clientFixture.js'
+import { advance, createTestEnvironment, credentials, useEngineTimers } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
 import { attachOutbox, type SyncedTables } from './capture.js'
 import type { Outbox } from './outbox.js'
 
@@ -46,6 +50,8 @@ function closeAll(): void {
 }
 
 afterEach(async () => {
+  await closeClients()
+  vi.useRealTimers()
   closeAll()
   for (const name of names.splice(0)) await Dexie.delete(name)
 })
@@ -250,5 +256,37 @@ describe('a schema upgrade keeps the queue', () => {
 
     expect(await db.table('todos').count()).toBe(2)
     expect(await queue(outbox)).toEqual([pendingV1[0]])
+  })
+})
+
+describe('a sync client after an upgrade that dropped a synced table', () => {
+  it('uploads the other tables, reports the dropped table’s change as failed, and never pushes it', async () => {
+    useEngineTimers()
+    const name = databaseName()
+    const both = { version: 1, stores: { todos: 'id', notes: 'id' } }
+    const first = await openApp(name, [both], { todos: true, notes: true })
+    await first.db.table('todos').add({ id: 'a', title: 'Milk' })
+    await first.db.table('notes').add({ id: 'n1', text: 'call Bob' })
+    closeAll()
+
+    const db = new Dexie(name)
+    db.version(1).stores(both.stores)
+    db.version(3).stores({ notes: null })
+    open.push(db)
+    const server = new FakeSyncServer({ now: () => Date.now() })
+    const env = createTestEnvironment(server)
+    const client = trackClient(createSyncClient(db, { tables: { todos: true }, env, ...QUICK_OPTIONS }))
+    await client.connect({ fetchCredentials: credentials() })
+    await advance(500)
+
+    expect(server.recordIds()).toEqual(['a'])
+    expect(server.pushedChangeIds).toHaveLength(1)
+    expect(client.getSnapshot()).toMatchObject({ pendingChanges: 0, failedChanges: 1 })
+    const [parked] = await client.listChanges({ status: 'failed' })
+    expect(parked).toMatchObject({
+      collection: 'notes',
+      recordId: 'n1',
+      data: { id: 'n1', text: 'call Bob' },
+    })
   })
 })
