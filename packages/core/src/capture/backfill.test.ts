@@ -196,12 +196,13 @@ describe('backfill: queueing the rows that existed before Driftless', () => {
     expect((await backfill(outbox)).queued).toBe(0)
   }, 60_000)
 
-  it('refuses a table that is not synced, queueing nothing', async () => {
+  it('refuses a table that is not synced, or a chunk size below one, queueing nothing', async () => {
     const name = await existingDatabase(2)
     const { outbox } = await adopt(name, { todos: true })
 
     await expect(backfill(outbox, { tables: ['todos', 'lists'] })).rejects.toThrow(ConfigError)
     await expect(backfill(outbox, { tables: 'lists' })).rejects.toThrow(/"lists" is not a synced table/)
+    await expect(backfill(outbox, { chunkSize: 0 })).rejects.toThrow(/chunkSize must be a positive integer/)
     expect(await outbox.list()).toEqual([])
   })
 })

@@ -55,7 +55,7 @@ export async function backfill(outbox: Outbox, options: BackfillOptions = {}): P
   }
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
   if (!(Number.isInteger(chunkSize) && chunkSize > 0)) {
-    throw new RangeError(`backfill(): chunkSize must be a positive integer, got ${chunkSize}`)
+    throw new ConfigError(`backfill(): chunkSize must be a positive integer, got ${chunkSize}.`)
   }
   const timestamp = options.timestamp ?? Date.now
   const result: BackfillResult = { queued: 0, tables: {}, invalid: [] }
