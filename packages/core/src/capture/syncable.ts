@@ -3,9 +3,10 @@
  * finite numbers, well-formed strings without NUL, arrays and objects of those. Anything else is refused
  * at write time, so a change never reaches the queue only to be refused by the server for good.
  */
-import type { z } from 'zod'
+import type { SyncValidationError } from '../shared/errors.js'
 
-type Issue = z.core.$ZodIssue
+/** Whatever issue shape SyncValidationError carries: these issues only need a path and a message. */
+type Issue = ConstructorParameters<typeof SyncValidationError>[2][number]
 type Path = PropertyKey[]
 
 const SURROGATE = /[\uD800-\uDFFF]/
@@ -46,8 +47,10 @@ export function unsyncableValues(row: unknown): Issue[] {
   const ancestors = new Set<object>()
   // One path, extended and shortened as the walk goes: rows are checked on every write.
   const path: Path = []
-  const report = (input: unknown, message: string) =>
-    issues.push({ code: 'custom', path: [...path], message, input })
+  const report = (input: unknown, message: string) => {
+    const issue = { code: 'custom' as const, path: [...path], message, input }
+    issues.push(issue)
+  }
 
   const visit = (value: unknown): void => {
     switch (typeof value) {
