@@ -20,6 +20,10 @@ export function pgliteDatabase(pglite: PGlite): Database {
     kind: 'pglite',
     ...executor(pglite),
     transaction: (work) => pglite.transaction((tx) => work(executor(tx))),
+    async notify(channel, payload) {
+      await pglite.query('select pg_notify($1, $2)', [channel, payload])
+    },
+    listen: (channel, listener) => pglite.listen(channel, listener),
     close: () => pglite.close(),
   }
 }

@@ -1,0 +1,102 @@
+import { decodeJwt } from 'jose'
+import type { Authenticator } from './auth.js'
+import { encodeCursor } from './cursor.js'
+import type { Database } from './database.js'
+
+/** The NOTIFY channel on which every server process of one database hears that a user's changes moved. */
+export const CHANGES_CHANNEL = 'driftless_changes'
+
+/** Who a live connection belongs to, and until when its token holds. */
+export interface LiveIdentity {
+  userId: string
+  /** Epoch milliseconds of the token's `exp`. */
+  expiresAt: number
+}
+
+/**
+ * Real time as a poke: after a push commits, every connection of that user — in this process or any
+ * other sharing the database — is told the newest cursor, and pulls the changes the ordinary way.
+ */
+export interface LiveHub {
+  /** Where the WebSocket endpoint listens, e.g. `/live`. */
+  readonly socketPath: string
+  /** Where the HTTP endpoints live: a socket's push and pull messages are answered by `{httpBase}/push` and `/pull`. */
+  readonly httpBase: string
+  /** Verifies an `Authorization: Bearer` value; throws the same 401 `HttpError` as an HTTP request would. */
+  authenticate(authorization: string | null): Promise<LiveIdentity>
+  /** Tells every process sharing the database that `userId` has new changes. */
+  publish(userId: string): Promise<void>
+  /** Calls `listener` with the newest cursor whenever `userId`'s changes move; resolves once listening. */
+  subscribe(userId: string, listener: (cursor: string) => void): Promise<() => void>
+}
+
+interface Notice {
+  userId: string
+  cursor: string
+}
+
+export function createLiveHub(options: {
+  database: Database
+  authenticator: Authenticator
+  basePath?: string
+  logger: { error(message: string, ...details: unknown[]): void }
+}): LiveHub {
+  const { database, authenticator, logger } = options
+  const base = (options.basePath ?? '').replace(/\/+$/, '')
+  const subscribers = new Map<string, Set<(cursor: string) => void>>()
+  let listening: Promise<unknown> | null = null
+
+  const deliver = (payload: string) => {
+    let notice: Notice
+    try {
+      notice = JSON.parse(payload) as Notice
+    } catch {
+      logger.error('driftless-server: ignored a malformed change notification')
+      return
+    }
+    for (const listener of subscribers.get(notice.userId) ?? []) listener(notice.cursor)
+  }
+
+  return {
+    socketPath: `${base}/live`,
+    httpBase: base,
+    async authenticate(authorization) {
+      const userId = await authenticator.authenticate(authorization)
+      // Verified just above, so its claims can be read without checking again.
+      const { exp } = decodeJwt(authorization!.trim().split(/ +/)[1]!)
+      return { userId, expiresAt: (exp ?? 0) * 1000 }
+    },
+    async publish(userId) {
+      const [row] = await database.query<{ seq: string | number | null }>(
+        'select max(seq) as seq from driftless_records where user_id = $1',
+        [userId],
+      )
+      if (row?.seq == null) return
+      const notice: Notice = { userId, cursor: encodeCursor(Number(row.seq)) }
+      await database.notify(CHANGES_CHANNEL, JSON.stringify(notice))
+    },
+    async subscribe(userId, listener) {
+      let set = subscribers.get(userId)
+      if (!set) {
+        set = new Set()
+        subscribers.set(userId, set)
+      }
+      set.add(listener)
+      listening ??= database.listen(CHANGES_CHANNEL, deliver).catch((error: unknown) => {
+        listening = null
+        throw error
+      })
+      try {
+        await listening
+      } catch (error) {
+        set.delete(listener)
+        throw error
+      }
+      return () => {
+        const current = subscribers.get(userId)
+        current?.delete(listener)
+        if (current?.size === 0) subscribers.delete(userId)
+      }
+    },
+  }
+}
