@@ -91,6 +91,7 @@ class DriftlessClient implements SyncClient {
   private lastSeq = 0
   private closed = false
   private starting: Promise<void> | null = null
+  private stopLive: (() => void) | null = null
   private readonly ready: Promise<void>
 
   constructor(db: Dexie, options: SyncClientOptions) {
@@ -149,6 +150,7 @@ class DriftlessClient implements SyncClient {
   async disconnect(): Promise<void> {
     if (!this.connected) return
     this.connected = false
+    this.endLive()
     this.scheduler.stop(new NotConnectedError())
     this.credentials = null
     this.connector = null
@@ -278,6 +280,7 @@ class DriftlessClient implements SyncClient {
         if (isLeader) {
           this.startLeading().catch((error: unknown) => this.reportError('push', error))
         } else {
+          this.endLive()
           this.scheduler.stop(new DriftlessError('NOT_LEADER', 'Another tab took over syncing.'))
         }
       }),
@@ -304,7 +307,28 @@ class DriftlessClient implements SyncClient {
     if (this.connected && !this.scheduler.isActive) {
       this.updateLeaderStatus({ isConnecting: true })
       this.scheduler.start()
+      this.beginLive()
     }
+  }
+
+  /** Only the leader holds the transport's live channel; a poke asks for the ordinary round. */
+  private beginLive(): void {
+    if (this.stopLive || !this.transport.live) return
+    this.stopLive = this.transport.live({
+      credentials: async () => (this.credentials ? this.credentials.get() : undefined),
+      invalidateCredentials: (token) => this.credentials?.invalidate(token),
+      // A round already running takes the poke along: the scheduler runs at most one more after it.
+      onPoke: () => {
+        if (this.connected && this.scheduler.isActive) this.scheduler.requestRound().catch(() => {})
+      },
+      onLiveChange: (open) =>
+        this.updateLeaderStatus(open ? { isConnected: true, isConnecting: false } : { isConnected: false }),
+    })
+  }
+
+  private endLive(): void {
+    this.stopLive?.()
+    this.stopLive = null
   }
 
   private async runRound(signal: AbortSignal): Promise<number | null> {

@@ -1,0 +1,379 @@
+import { retryDelay } from '../session/retry.js'
+import { defaultEnvironment, type SyncEnvironment, type WebSocketLike } from '../shared/env.js'
+import { ConfigError, TransportError } from '../shared/errors.js'
+import {
+  type Change,
+  type PullRequest,
+  type PullResult,
+  type PushResult,
+  validatePullResult,
+  validatePushResult,
+} from '../wire.js'
+import { DEFAULT_TIMEOUT_MS, HttpTransport, type HttpTransportOptions } from './http.js'
+import type { LiveSession, Transport, TransportContext } from './types.js'
+
+export interface WsTransportOptions extends Omit<HttpTransportOptions, 'env'> {
+  /** The live endpoint, e.g. `wss://api.example.com/sync/live`; else the HTTP base URL's `/live` over ws(s). */
+  socketUrl?: string
+  /** While the socket is down, pull over HTTP this often; 30 s by default. */
+  fallbackPollMs?: number
+  /** First reconnect delay; it doubles with each failed attempt up to `maxReconnectDelayMs`. */
+  reconnectDelayMs?: number
+  maxReconnectDelayMs?: number
+  /** Close the socket after the page has been hidden this long (null: never); it reopens when shown. */
+  hiddenPauseMs?: number | null
+  env?: SyncEnvironment
+}
+
+/** Close code the server uses for a refused or expired token. */
+export const UNAUTHORIZED_CLOSE_CODE = 4401
+export const DEFAULT_FALLBACK_POLL_MS = 30_000
+export const DEFAULT_HIDDEN_PAUSE_MS = 5 * 60_000
+const OPEN = 1
+
+interface PendingRequest {
+  resolve(body: unknown): void
+  reject(error: unknown): void
+}
+
+type ServerMessage =
+  | { type: 'ready' }
+  | { type: 'poke'; cursor?: unknown }
+  | { type: 'result'; id: number; status: number; body: unknown }
+
+/**
+ * Real time as a poke, over a WebSocket. While the session runs, the leader tab holds one socket; the
+ * server's `poke` makes the session run its ordinary cursor pull, so a lost poke costs only latency.
+ * Push and pull travel over the socket while it is open and over HTTP otherwise. The socket reconnects
+ * with backoff, takes fresh credentials after the server refuses a token, polls over HTTP while it
+ * cannot open, and closes while the page stays hidden.
+ */
+export class WsTransport implements Transport {
+  private readonly http: HttpTransport
+  private readonly env: SyncEnvironment
+  private readonly options: WsTransportOptions
+  private readonly timeoutMs: number
+  private readonly validateResponses: boolean
+  private channel: LiveChannel | null = null
+
+  constructor(options: WsTransportOptions = {}) {
+    const env = options.env ?? defaultEnvironment()
+    for (const name of ['fallbackPollMs', 'reconnectDelayMs', 'maxReconnectDelayMs'] as const) {
+      const value = options[name]
+      if (value !== undefined && !(value > 0)) {
+        throw new ConfigError(`WsTransport ${name} must be a positive number of milliseconds, got ${value}.`)
+      }
+    }
+    this.http = new HttpTransport({ ...options, env })
+    this.env = env
+    this.options = options
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.validateResponses = options.validateResponses ?? true
+  }
+
+  async push(changes: Change[], context: TransportContext = {}): Promise<PushResult> {
+    const socket = this.channel?.usable(context)
+    if (!socket) return this.http.push(changes, context)
+    const body = await socket.request('push', { changes }, context.signal, this.timeoutMs)
+    return this.validateResponses ? validatePushResult(body) : (body as PushResult)
+  }
+
+  async pull(request: PullRequest, context: TransportContext = {}): Promise<PullResult> {
+    const socket = this.channel?.usable(context)
+    if (!socket) return this.http.pull(request, context)
+    const { cursor, batchSize, collections } = request
+    const body = await socket.request(
+      'pull',
+      { cursor, batchSize, collections },
+      context.signal,
+      this.timeoutMs,
+    )
+    return this.validateResponses ? validatePullResult(body) : (body as PullResult)
+  }
+
+  live(session: LiveSession): () => void {
+    this.channel?.stop()
+    const channel = new LiveChannel(session, this.env, this.options)
+    this.channel = channel
+    channel.start()
+    return () => {
+      channel.stop()
+      if (this.channel === channel) this.channel = null
+    }
+  }
+}
+
+/** One run of the live channel: a socket at a time, reconnected until stopped. */
+class LiveChannel {
+  private socket: WebSocketLike | null = null
+  private token: string | undefined
+  private ready = false
+  private everReady = false
+  private failures = 0
+  private stopped = false
+  private paused = false
+  private reconnectTimer: unknown = null
+  private pollTimer: unknown = null
+  private hiddenTimer: unknown = null
+  private nextId = 0
+  private readonly pending = new Map<number, PendingRequest>()
+  private readonly cleanups: (() => void)[] = []
+
+  constructor(
+    private readonly session: LiveSession,
+    private readonly env: SyncEnvironment,
+    private readonly options: WsTransportOptions,
+  ) {}
+
+  start(): void {
+    this.cleanups.push(this.env.onVisibilityChange((visible) => this.visibilityChanged(visible)))
+    if (this.env.isVisible()) this.open()
+    else this.visibilityChanged(false)
+  }
+
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    for (const cleanup of this.cleanups.splice(0)) cleanup()
+    this.clearTimers()
+    this.closeSocket()
+  }
+
+  /** The socket, when a request with these credentials can go over it now. */
+  usable(context: TransportContext): this | undefined {
+    if (!this.ready || !this.socket || this.socket.readyState !== OPEN) return undefined
+    const token = context.credentials?.token
+    // Fresh credentials re-authenticate the open socket; the server applies them before what follows.
+    if (token !== undefined && token !== this.token) {
+      this.token = token
+      this.send({ type: 'auth', token })
+    }
+    return this
+  }
+
+  request(type: 'push' | 'pull', body: unknown, signal: AbortSignal | undefined, timeoutMs: number) {
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    const id = ++this.nextId
+    return new Promise<unknown>((resolve, reject) => {
+      const onAbort = () => settle(() => reject(signal?.reason))
+      const timer = this.env.setTimeout(
+        () =>
+          settle(() =>
+            reject(
+              new TransportError(
+                0,
+                `Sync ${type} over the live socket timed out after ${timeoutMs} ms. It will be retried.`,
+              ),
+            ),
+          ),
+        timeoutMs,
+      )
+      const settle = (finish: () => void) => {
+        if (!this.pending.delete(id)) return
+        this.env.clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        finish()
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.pending.set(id, {
+        resolve: (answer) => settle(() => resolve(answer)),
+        reject: (error) => settle(() => reject(error)),
+      })
+      this.send({ type, id, body })
+    })
+  }
+
+  private async open(): Promise<void> {
+    if (this.stopped || this.paused || this.socket) return
+    let url: string | undefined
+    let token: string | undefined
+    try {
+      const credentials = await this.session.credentials()
+      token = credentials?.token
+      url = socketUrl(this.options, credentials?.endpoint)
+    } catch {
+      // The session's own rounds report credential failures; the socket just tries again later.
+      this.retryLater()
+      return
+    }
+    if (this.stopped || this.paused || this.socket) return
+    const socket = url ? this.env.webSocket(url) : undefined
+    if (!socket) {
+      // No WebSocket here (or no URL): HTTP polling is all there is.
+      this.startPolling()
+      return
+    }
+    this.socket = socket
+    this.token = token
+    socket.onopen = () => this.send({ type: 'auth', token: token ?? '' })
+    socket.onmessage = (event) => this.received(event.data)
+    socket.onclose = (event) => this.closed(socket, event.code)
+    socket.onerror = () => {}
+  }
+
+  private received(data: unknown): void {
+    let message: ServerMessage
+    try {
+      message = JSON.parse(String(data)) as ServerMessage
+    } catch {
+      return
+    }
+    if (message.type === 'ready') {
+      const reconnected = this.everReady
+      this.ready = true
+      this.everReady = true
+      this.failures = 0
+      this.stopPolling()
+      this.session.onLiveChange(true)
+      // Pokes sent while the socket was down are lost: one pull catches up.
+      if (reconnected) this.session.onPoke()
+    } else if (message.type === 'poke') {
+      this.session.onPoke()
+    } else if (message.type === 'result') {
+      const request = this.pending.get(message.id)
+      if (!request) return
+      if (message.status === 200) request.resolve(message.body)
+      else request.reject(resultError(message.status, message.body))
+    }
+  }
+
+  private closed(socket: WebSocketLike, code: number): void {
+    if (this.socket !== socket) return
+    const wasReady = this.ready
+    this.socket = null
+    this.ready = false
+    this.rejectPending()
+    if (this.stopped || this.paused) return
+    if (wasReady) this.session.onLiveChange(false)
+    if (code === UNAUTHORIZED_CLOSE_CODE && this.token) this.session.invalidateCredentials(this.token)
+    if (wasReady) {
+      // The next round goes over HTTP, which also tells whether the server still answers.
+      this.session.onPoke()
+      this.failures = 0
+    }
+    this.startPolling()
+    this.retryLater()
+  }
+
+  private retryLater(): void {
+    if (this.stopped || this.paused || this.reconnectTimer !== null) return
+    this.failures++
+    // The first try after losing an open socket (or a refused token) is immediate.
+    const delay =
+      this.failures === 1
+        ? 0
+        : retryDelay(this.failures - 1, {
+            baseMs: this.options.reconnectDelayMs ?? 1_000,
+            maxMs: this.options.maxReconnectDelayMs ?? 30_000,
+            random: this.env.random,
+          })
+    this.reconnectTimer = this.env.setTimeout(() => {
+      this.reconnectTimer = null
+      this.open()
+    }, delay)
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer !== null || this.stopped || this.paused) return
+    this.pollTimer = this.env.setTimeout(() => {
+      this.pollTimer = null
+      if (this.ready || this.stopped || this.paused) return
+      this.session.onPoke()
+      this.startPolling()
+    }, this.options.fallbackPollMs ?? DEFAULT_FALLBACK_POLL_MS)
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== null) this.env.clearTimeout(this.pollTimer)
+    this.pollTimer = null
+  }
+
+  private visibilityChanged(visible: boolean): void {
+    if (this.stopped) return
+    if (visible) {
+      if (this.hiddenTimer !== null) this.env.clearTimeout(this.hiddenTimer)
+      this.hiddenTimer = null
+      if (!this.paused) return
+      this.paused = false
+      this.failures = 0
+      this.session.onPoke()
+      this.open()
+      return
+    }
+    const pauseMs =
+      this.options.hiddenPauseMs === undefined ? DEFAULT_HIDDEN_PAUSE_MS : this.options.hiddenPauseMs
+    if (pauseMs === null || this.hiddenTimer !== null || this.paused) return
+    this.hiddenTimer = this.env.setTimeout(() => {
+      this.hiddenTimer = null
+      this.paused = true
+      const wasReady = this.ready
+      this.clearTimers()
+      this.closeSocket()
+      if (wasReady) this.session.onLiveChange(false)
+    }, pauseMs)
+  }
+
+  private send(message: unknown): void {
+    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message))
+  }
+
+  private closeSocket(): void {
+    const socket = this.socket
+    this.socket = null
+    this.ready = false
+    this.rejectPending()
+    if (!socket) return
+    socket.onopen = null
+    socket.onmessage = null
+    socket.onclose = null
+    socket.close(1000, 'Sync stopped.')
+  }
+
+  private rejectPending(): void {
+    for (const request of [...this.pending.values()]) {
+      request.reject(
+        new TransportError(0, 'The live socket closed before the server answered. It will be retried.'),
+      )
+    }
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.reconnectTimer, this.pollTimer, this.hiddenTimer]) {
+      if (timer !== null) this.env.clearTimeout(timer)
+    }
+    this.reconnectTimer = null
+    this.pollTimer = null
+    this.hiddenTimer = null
+  }
+}
+
+/** `{base}/live` with ws:// or wss://, from the options or the credentials' endpoint. */
+function socketUrl(options: WsTransportOptions, endpoint: string | undefined): string | undefined {
+  if (options.socketUrl) return options.socketUrl
+  const base = options.url ?? endpoint
+  if (!base) return undefined
+  const url = new URL(base, (globalThis as { location?: { href: string } }).location?.href)
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/live`
+  url.search = ''
+  url.hash = ''
+  return url.toString()
+}
+
+/** A non-200 answer to a socket request: the same `TransportError` HTTP would give. */
+function resultError(status: number, body: unknown): TransportError {
+  const serverText =
+    typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
+      ? ` (${(body as { error: string }).error.slice(0, 500)})`
+      : ''
+  const advice =
+    status === 401 || status === 403
+      ? 'The backend rejected the credentials; fetchCredentials() must supply a valid token.'
+      : status === 408 || status === 429 || status >= 500
+        ? 'It will be retried.'
+        : 'The backend refused the request; check that it speaks the Driftless wire contract.'
+  return new TransportError(
+    status,
+    `Sync over the live socket failed with HTTP ${status}${serverText}. ${advice}`,
+  )
+}
