@@ -1,10 +1,20 @@
+import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSyncClient } from '../session/syncClient.js'
 import type { SyncEnvironment } from '../shared/env.js'
 import { closeClients, QUICK_OPTIONS, trackClient } from '../test/clientFixture.js'
-import { advance, createTestEnvironment, createTodoDb, useEngineTimers } from '../test/engineHarness.js'
+import {
+  advance,
+  createTestEnvironment,
+  createTodoDb,
+  credentials,
+  useEngineTimers,
+} from '../test/engineHarness.js'
+import { FakeBroadcastHub } from '../test/fakeBroadcastHub.js'
 import { FakeLiveServer, VIA_SOCKET } from '../test/fakeLiveServer.js'
+import { FakeLockManager } from '../test/fakeLockManager.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
+import { createTabEnvironment } from '../test/tabEnvironment.js'
 import { WsTransport, type WsTransportOptions } from './ws.js'
 
 beforeEach(() => useEngineTimers())
@@ -253,5 +263,39 @@ describe('WsTransport: session lifecycle', () => {
 
   it('refuses a non-positive fallbackPollMs with a ConfigError', () => {
     expect(() => new WsTransport({ fallbackPollMs: 0 })).toThrow(/fallbackPollMs must be a positive/)
+  })
+})
+
+describe('WsTransport: tabs', () => {
+  it('opens one socket for all tabs, in the leader; the next leader opens its own', async () => {
+    const server = new FakeSyncServer()
+    const live = new FakeLiveServer(server)
+    const hub = new FakeBroadcastHub()
+    const locks = new FakeLockManager()
+    const name = `live-tabs-${nanoid()}`
+    const tabs = [0, 1, 2].map(() => {
+      const env = createTabEnvironment(hub, locks, { fetch: server.fetch, webSocket: live.webSocket })
+      const db = createTodoDb(name)
+      const transport = new WsTransport({ env })
+      const client = trackClient(
+        createSyncClient(db, { tables: { todos: true }, env, transport, ...QUICK_OPTIONS }),
+      )
+      return { env, db, client }
+    })
+    for (const tab of tabs) await tab.client.connect({ fetchCredentials: credentials() })
+    await advance(500)
+    expect(live.open).toHaveLength(1)
+
+    // A poke to the leader's socket reaches every tab through the shared database.
+    server.write('todos', 'r1', { id: 'r1', title: 'from another device' })
+    live.poke()
+    await advance(500)
+    for (const tab of tabs) expect(await tab.db.todos.get('r1')).toBeDefined()
+
+    const leader = tabs.find((tab) => tab.client.getSnapshot().isLeader)!
+    await leader.client.close()
+    await advance(2_000)
+    expect(live.open).toHaveLength(1)
+    expect(live.sockets).toHaveLength(2)
   })
 })
