@@ -319,7 +319,9 @@ class DriftlessClient implements SyncClient {
       invalidateCredentials: (token) => this.credentials?.invalidate(token),
       // A round already running takes the poke along: the scheduler runs at most one more after it.
       onPoke: () => {
-        if (this.connected && this.scheduler.isActive) this.scheduler.requestRound().catch(() => {})
+        if (this.connected && this.scheduler.isActive && this.env.isOnline()) {
+          this.scheduler.requestRound().catch(() => {})
+        }
       },
       onLiveChange: (open) =>
         this.updateLeaderStatus(open ? { isConnected: true, isConnecting: false } : { isConnected: false }),
