@@ -102,7 +102,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         const { changes, errors } = validatePushRequest(await readJsonBody(request, maxBodyBytes), pushRules)
         const result = await applyPush(database, userId, changes, now)
         if (result.accepted.length > 0) {
-          live.publish(userId).catch((error: unknown) => {
+          live.publish(userId, request).catch((error: unknown) => {
             logger.error('driftless-server: could not notify live connections of new changes', error)
           })
         }

@@ -24,15 +24,41 @@ export interface LiveHub {
   readonly httpBase: string
   /** Verifies an `Authorization: Bearer` value; throws the same 401 `HttpError` as an HTTP request would. */
   authenticate(authorization: string | null): Promise<LiveIdentity>
-  /** Tells every process sharing the database that `userId` has new changes. */
-  publish(userId: string): Promise<void>
-  /** Calls `listener` with the newest cursor whenever `userId`'s changes move; resolves once listening. */
-  subscribe(userId: string, listener: (cursor: string) => void): Promise<() => void>
+  /** Tells every process sharing the database that `userId` has new changes, pushed by `request`. */
+  publish(userId: string, request: Request): Promise<void>
+  /**
+   * Calls `listener` with the newest cursor whenever `userId`'s changes move, except after pushes of
+   * the socket `socketId`; resolves once listening.
+   */
+  subscribe(userId: string, listener: (cursor: string) => void, socketId?: string): Promise<() => void>
 }
 
 interface Notice {
   userId: string
   cursor: string
+  /** The socket whose push this was: it pulls after pushing anyway, so it is not poked. */
+  origin?: string
+}
+
+const origins = new WeakMap<Request, string>()
+let socketCount = 0
+// Unique across processes sharing a database, so a notice names one socket.
+const processTag = `${process.pid}.${Math.random().toString(36).slice(2, 8)}`
+
+/** A name for a new live socket, unique among every process of the database. */
+export function newSocketId(): string {
+  return `${processTag}.${++socketCount}`
+}
+
+/** Marks a request as sent by the socket `socketId`, which needs no poke for its own push. */
+export function markLiveRequest(request: Request, socketId: string): Request {
+  origins.set(request, socketId)
+  return request
+}
+
+interface Subscriber {
+  listener(cursor: string): void
+  socketId: string | undefined
 }
 
 export function createLiveHub(options: {
@@ -43,7 +69,7 @@ export function createLiveHub(options: {
 }): LiveHub {
   const { database, authenticator, logger } = options
   const base = (options.basePath ?? '').replace(/\/+$/, '')
-  const subscribers = new Map<string, Set<(cursor: string) => void>>()
+  const subscribers = new Map<string, Set<Subscriber>>()
   let listening: Promise<unknown> | null = null
 
   const deliver = (payload: string) => {
@@ -54,7 +80,11 @@ export function createLiveHub(options: {
       logger.error('driftless-server: ignored a malformed change notification')
       return
     }
-    for (const listener of subscribers.get(notice.userId) ?? []) listener(notice.cursor)
+    for (const subscriber of subscribers.get(notice.userId) ?? []) {
+      if (subscriber.socketId === undefined || subscriber.socketId !== notice.origin) {
+        subscriber.listener(notice.cursor)
+      }
+    }
   }
 
   return {
@@ -66,22 +96,24 @@ export function createLiveHub(options: {
       const { exp } = decodeJwt(authorization!.trim().split(/ +/)[1]!)
       return { userId, expiresAt: (exp ?? 0) * 1000 }
     },
-    async publish(userId) {
+    async publish(userId, request) {
       const [row] = await database.query<{ seq: string | number | null }>(
         'select max(seq) as seq from driftless_records where user_id = $1',
         [userId],
       )
       if (row?.seq == null) return
-      const notice: Notice = { userId, cursor: encodeCursor(Number(row.seq)) }
+      const origin = origins.get(request)
+      const notice: Notice = { userId, cursor: encodeCursor(Number(row.seq)), ...(origin ? { origin } : {}) }
       await database.notify(CHANGES_CHANNEL, JSON.stringify(notice))
     },
-    async subscribe(userId, listener) {
+    async subscribe(userId, listener, socketId) {
       let set = subscribers.get(userId)
       if (!set) {
         set = new Set()
         subscribers.set(userId, set)
       }
-      set.add(listener)
+      const subscriber: Subscriber = { listener, socketId }
+      set.add(subscriber)
       listening ??= database.listen(CHANGES_CHANNEL, deliver).catch((error: unknown) => {
         listening = null
         throw error
@@ -89,12 +121,12 @@ export function createLiveHub(options: {
       try {
         await listening
       } catch (error) {
-        set.delete(listener)
+        set.delete(subscriber)
         throw error
       }
       return () => {
         const current = subscribers.get(userId)
-        current?.delete(listener)
+        current?.delete(subscriber)
         if (current?.size === 0) subscribers.delete(userId)
       }
     },

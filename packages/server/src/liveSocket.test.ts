@@ -40,22 +40,24 @@ describe.each(testBackends())('the live socket on $name', (backend) => {
 
   it('carries push and pull requests, answered with the HTTP status and body', async () => {
     const socket = await openReadySocket(server.url, alice)
+    const otherDevice = await openReadySocket(server.url, alice)
     socket.send({ type: 'push', id: 1, body: { changes: [change('a2', 'r2', 'bread')] } })
     const pushed = await socket.next()
     expect(pushed).toMatchObject({ type: 'result', id: 1, status: 200, body: { accepted: [{ id: 'a2' }] } })
-    // The socket's own push pokes it too; the poke and the answer may come in either order.
-    const messages = [await socket.next()]
+    const cursor = await pullCursor(server.url, alice)
+    expect(await otherDevice.next()).toEqual({ type: 'poke', cursor })
+
+    // The pushing socket is not poked for its own push: the next thing it hears is its pull's answer.
     socket.send({ type: 'pull', id: 'p', body: { cursor: null, batchSize: 100 } })
-    messages.push(await socket.next())
-    if (messages[0]?.type !== 'poke') messages.push(await socket.next())
-    const pulled = messages.find((message) => message.type === 'result')
-    expect(pulled).toMatchObject({ type: 'result', id: 'p', status: 200 })
-    const body = pulled?.body as { changes: { id: string }[] }
+    const pulled = await socket.next()
+    expect(pulled).toMatchObject({ type: 'result', id: 'p', status: 200, body: { cursor } })
+    const body = pulled.body as { changes: { id: string }[] }
     expect(body.changes.map((c) => c.id)).toContain('a2')
 
     socket.send({ type: 'pull', id: 'bad', body: { cursor: 'not-a-cursor' } })
     expect(await socket.next()).toMatchObject({ id: 'bad', status: 400, body: { error: /cursor/ } })
     socket.close()
+    otherDevice.close()
   })
 
   it('closes with 4401 a socket whose token is refused, and one whose token expires', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { SyncHandler } from './handler.js'
-import type { LiveIdentity } from './liveHub.js'
+import { type LiveIdentity, markLiveRequest, newSocketId } from './liveHub.js'
 
 /** Close codes of the live socket: 4401 asks the client for fresh credentials before it reconnects. */
 export const LiveCloseCode = {
@@ -25,8 +25,9 @@ type ClientMessage =
  * The live channel over WebSockets at `{basePath}/live`. The token comes in the first message,
  * `{ type: 'auth', token }`: browsers cannot set headers on a WebSocket, and a token in the URL or a
  * subprotocol ends up in proxy and access logs. The server answers `{ type: 'ready' }`, then sends
- * `{ type: 'poke', cursor }` whenever the user's changes move; `{ type: 'push' | 'pull', id, body }`
- * is answered `{ type: 'result', id, status, body }` by the HTTP route of the same name.
+ * `{ type: 'poke', cursor }` whenever the user's changes move (except after its own pushes, which
+ * the client follows with a pull anyway); `{ type: 'push' | 'pull', id, body }` is answered
+ * `{ type: 'result', id, status, body }` by the HTTP route of the same name.
  */
 export function attachLiveSockets(
   server: Server,
@@ -63,6 +64,7 @@ export function attachLiveSockets(
 
   const serve = (ws: WebSocket): void => {
     alive.add(ws)
+    const socketId = newSocketId()
     ws.on('pong', () => alive.add(ws))
     let identity: LiveIdentity | null = null
     let authorization = ''
@@ -99,7 +101,7 @@ export function attachLiveSockets(
         Math.max(0, next.expiresAt - Date.now()),
       )
       if (!unsubscribe) {
-        const stop = await hub.subscribe(next.userId, (cursor) => send({ type: 'poke', cursor }))
+        const stop = await hub.subscribe(next.userId, (cursor) => send({ type: 'poke', cursor }), socketId)
         if (ws.readyState !== ws.OPEN) stop()
         else unsubscribe = stop
       }
@@ -111,13 +113,12 @@ export function attachLiveSockets(
         send({ type: 'result', id, status: 401, body: { error: 'Authenticate the socket first.' } })
         return
       }
-      const response = await handler(
-        new Request(`${origin()}${hub.httpBase}/${type}`, {
-          method: 'POST',
-          headers: { authorization, 'content-type': 'application/json' },
-          body: JSON.stringify(body ?? {}),
-        }),
-      )
+      const request = new Request(`${origin()}${hub.httpBase}/${type}`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      })
+      const response = await handler(markLiveRequest(request, socketId))
       const text = await response.text()
       let parsed: unknown = text
       try {
