@@ -146,6 +146,8 @@ async function latency(
   const deadline = performance.now() + BUDGET_MS
   for (let i = 0; i < edits && performance.now() < deadline; i++) {
     const id = `${label}-${i}`
+    // Edits at random points of the polling cycle, or each would wait for the same phase of B's interval.
+    if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * intervalMs))
     times.push(await timeUntilVisible(b.todos, id, () => a.todos.add({ id, title: `edit ${i}` })))
   }
   await a.client.close()
