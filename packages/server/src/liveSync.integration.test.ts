@@ -22,11 +22,12 @@ interface Todo {
 let deviceCount = 0
 
 /** A device of `user`: its own database, a WsTransport over a real socket, no interval round at all. */
-async function device(url: string, user: string) {
+async function device(url: string, user: string, options: { webSockets?: boolean } = {}) {
   const env = createEnvironment({
     locks: undefined,
     broadcastChannel: () => undefined,
-    webSocket: (socketUrl) => new WebSocket(socketUrl) as unknown as WebSocketLike,
+    webSocket: (socketUrl) =>
+      options.webSockets === false ? undefined : (new WebSocket(socketUrl) as unknown as WebSocketLike),
     logger: { warn() {}, error() {} },
   })
   const db = new Dexie(`live-device-${++deviceCount}-${Date.now()}`)
@@ -77,5 +78,16 @@ describe.each(testBackends())('two devices over the live socket on $name', (back
     await vi.waitFor(async () => expect(await laptop.todos.get('t2')).toBeDefined())
     expect(await laptop.todos.get('s1')).toBeUndefined()
     expect(phone.client.getSnapshot().isConnected).toBe(true)
+  })
+
+  it('pokes a device without WebSockets through Server-Sent Events', async () => {
+    const phone = await device(server.url, 'sam')
+    const oldBrowser = await device(server.url, 'sam', { webSockets: false })
+    clients.push(phone.client, oldBrowser.client)
+    await phone.todos.add({ id: 'e1', title: 'via events' })
+    await vi.waitFor(async () =>
+      expect(await oldBrowser.todos.get('e1')).toEqual({ id: 'e1', title: 'via events' }),
+    )
+    expect(oldBrowser.client.getSnapshot().isConnected).toBe(true)
   })
 })

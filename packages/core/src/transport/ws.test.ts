@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createSyncClient } from '../session/syncClient.js'
-import type { SyncEnvironment } from '../shared/env.js'
+import type { FetchLike, SyncEnvironment } from '../shared/env.js'
 import { closeClients, QUICK_OPTIONS, trackClient } from '../test/clientFixture.js'
 import {
   advance,
@@ -28,9 +28,10 @@ function setup(
     transport?: Omit<WsTransportOptions, 'env'>
     env?: Partial<SyncEnvironment>
     tokens?: string[]
+    server?: FakeSyncServer
   } = {},
 ) {
-  const server = new FakeSyncServer({ now: () => Date.now() })
+  const server = options.server ?? new FakeSyncServer({ now: () => Date.now() })
   const live = new FakeLiveServer(server)
   const env = createTestEnvironment(server, { webSocket: live.webSocket, ...options.env })
   const transport = new WsTransport({ env, ...options.transport })
@@ -124,7 +125,7 @@ describe('WsTransport: when the socket cannot open or drops', () => {
   })
 
   it('reconnects with growing delays, and pulls once when it is back', async () => {
-    const { live, client, connector, pulls } = setup({
+    const { server, live, client, connector, pulls } = setup({
       transport: { reconnectDelayMs: 1_000, maxReconnectDelayMs: 8_000, fallbackPollMs: 600_000 },
     })
     await client.connect(connector)
@@ -132,7 +133,9 @@ describe('WsTransport: when the socket cannot open or drops', () => {
     live.reachable = false
     live.dropAll()
     await advance(100)
-    const attempts = () => live.sockets.length
+    // After three sockets in a row fail, the fourth try is the Server-Sent Events stream.
+    const attempts = () =>
+      live.sockets.length + server.requests.filter((request) => request.path.endsWith('/events')).length
     expect(attempts()).toBe(2) // the first reconnect is immediate
     await advance(1_000)
     expect(attempts()).toBe(3)
@@ -160,6 +163,57 @@ describe('WsTransport: when the socket cannot open or drops', () => {
     live.dropAll()
     await advance(100)
     expect(client.getSnapshot().isConnected).toBe(false)
+  })
+})
+
+describe('WsTransport: Server-Sent Events where WebSockets are blocked', () => {
+  /** A fetch that answers `GET …/events` with a stream the test writes to, and the rest with `inner`. */
+  function eventStreams(inner: FetchLike) {
+    const streams: { url: string; headers: Record<string, string>; push(text: string): void }[] = []
+    const fetch: FetchLike = async (input, init) => {
+      if (!input.endsWith('/events')) return inner(input, init)
+      let controller!: ReadableStreamDefaultController<Uint8Array>
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c
+        },
+      })
+      const headers = Object.fromEntries(new Headers(init.headers).entries())
+      streams.push({
+        url: input,
+        headers,
+        push: (text) => controller.enqueue(new TextEncoder().encode(text)),
+      })
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } })
+    }
+    return { streams, fetch }
+  }
+
+  it('takes its pokes from GET /events with the token in the Authorization header', async () => {
+    const server = new FakeSyncServer({ now: () => Date.now() })
+    const events = eventStreams(server.fetch)
+    const { live, db, client, connector } = setup({
+      server,
+      env: { fetch: events.fetch },
+      transport: { reconnectDelayMs: 1_000, fallbackPollMs: 600_000 },
+    })
+    live.reachable = false
+    await client.connect(connector)
+    await advance(10_000)
+    expect(live.sockets).toHaveLength(3)
+    expect(events.streams.map((stream) => [stream.url, stream.headers.authorization])).toEqual([
+      ['https://sync.test/api/events', 'Bearer token-1'],
+    ])
+    events.streams[0]?.push('event: ready\ndata: {}\n\n')
+    await advance(100)
+    expect(client.getSnapshot().isConnected).toBe(true)
+
+    server.write('todos', 'r1', { id: 'r1', title: 'over SSE' })
+    await advance(60_000)
+    expect(await db.todos.get('r1')).toBeUndefined()
+    events.streams[0]?.push(': keepalive\n\nevent: poke\ndata: {"cursor":"v1.1"}\n\n')
+    await advance(100)
+    expect(await db.todos.get('r1')).toEqual({ id: 'r1', title: 'over SSE' })
   })
 })
 

@@ -30,6 +30,8 @@ export const UNAUTHORIZED_CLOSE_CODE = 4401
 export const DEFAULT_FALLBACK_POLL_MS = 30_000
 export const DEFAULT_HIDDEN_PAUSE_MS = 5 * 60_000
 const OPEN = 1
+/** Sockets in a row that close before they are ready, after which pokes come over Server-Sent Events. */
+const SOCKET_FAILURES_BEFORE_EVENTS = 3
 
 interface PendingRequest {
   resolve(body: unknown): void
@@ -106,6 +108,9 @@ export class WsTransport implements Transport {
 /** One run of the live channel: a socket at a time, reconnected until stopped. */
 class LiveChannel {
   private socket: WebSocketLike | null = null
+  private events: AbortController | null = null
+  private useEvents = false
+  private socketFailures = 0
   private token: string | undefined
   private ready = false
   private everReady = false
@@ -184,31 +189,72 @@ class LiveChannel {
   }
 
   private async open(): Promise<void> {
-    if (this.stopped || this.paused || this.socket) return
-    let url: string | undefined
-    let token: string | undefined
+    if (this.stopped || this.paused || this.socket || this.events) return
+    let credentials: { endpoint: string; token: string } | undefined
     try {
-      const credentials = await this.session.credentials()
-      token = credentials?.token
-      url = socketUrl(this.options, credentials?.endpoint)
+      credentials = await this.session.credentials()
     } catch {
-      // The session's own rounds report credential failures; the socket just tries again later.
+      // The session's own rounds report credential failures; the channel just tries again later.
       this.retryLater()
       return
     }
-    if (this.stopped || this.paused || this.socket) return
+    if (this.stopped || this.paused || this.socket || this.events) return
+    const token = credentials?.token
+    this.token = token
+    const url = this.useEvents ? undefined : socketUrl(this.options, credentials?.endpoint)
     const socket = url ? this.env.webSocket(url) : undefined
     if (!socket) {
-      // No WebSocket here (or no URL): HTTP polling is all there is.
-      this.startPolling()
+      // No WebSocket here, or it keeps failing to open: Server-Sent Events carry the pokes instead.
+      this.useEvents = true
+      this.openEvents(credentials?.endpoint, token)
       return
     }
     this.socket = socket
-    this.token = token
     socket.onopen = () => this.send({ type: 'auth', token: token ?? '' })
     socket.onmessage = (event) => this.received(event.data)
-    socket.onclose = (event) => this.closed(socket, event.code)
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return
+      this.socket = null
+      this.lost(event.code)
+    }
     socket.onerror = () => {}
+  }
+
+  /** `GET {base}/events` as a fetch stream, so the token goes in the Authorization header. */
+  private async openEvents(endpoint: string | undefined, token: string | undefined): Promise<void> {
+    const url = eventsUrl(this.options, endpoint)
+    if (!url) {
+      this.startPolling()
+      return
+    }
+    const controller = new AbortController()
+    this.events = controller
+    let code = 1006
+    try {
+      const headers: Record<string, string> = { accept: 'text/event-stream' }
+      if (token) headers.authorization = `Bearer ${token}`
+      const response = await this.env.fetch(url, { method: 'GET', headers, signal: controller.signal })
+      if (response.status === 401) code = UNAUTHORIZED_CLOSE_CODE
+      if (response.ok && response.body) {
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+        let buffer = ''
+        for (;;) {
+          const { done, value } = await reader.read()
+          if (done) break
+          buffer += value
+          for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+            const event = /^event: ?(.*)$/m.exec(buffer.slice(0, end))?.[1]
+            buffer = buffer.slice(end + 2)
+            if (event === 'ready' || event === 'poke') this.received(JSON.stringify({ type: event }))
+          }
+        }
+      }
+    } catch {
+      // A network failure or our own abort; either way the stream is gone.
+    }
+    if (this.events !== controller) return
+    this.events = null
+    this.lost(code)
   }
 
   private received(data: unknown): void {
@@ -223,9 +269,10 @@ class LiveChannel {
       this.ready = true
       this.everReady = true
       this.failures = 0
+      this.socketFailures = 0
       this.stopPolling()
       this.session.onLiveChange(true)
-      // Pokes sent while the socket was down are lost: one pull catches up.
+      // Pokes sent while the channel was down are lost: one pull catches up.
       if (reconnected) this.session.onPoke()
     } else if (message.type === 'poke') {
       this.session.onPoke()
@@ -237,15 +284,25 @@ class LiveChannel {
     }
   }
 
-  private closed(socket: WebSocketLike, code: number): void {
-    if (this.socket !== socket) return
+  /** The socket closed or the event stream ended with `code` (4401: the token was refused). */
+  private lost(code: number): void {
     const wasReady = this.ready
-    this.socket = null
     this.ready = false
     this.rejectPending()
     if (this.stopped || this.paused) return
     if (wasReady) this.session.onLiveChange(false)
-    if (code === UNAUTHORIZED_CLOSE_CODE && this.token) this.session.invalidateCredentials(this.token)
+    const refused = code === UNAUTHORIZED_CLOSE_CODE
+    if (refused && this.token) this.session.invalidateCredentials(this.token)
+    // A socket that never opens (a proxy that blocks WebSockets) is given up for Server-Sent Events.
+    if (!wasReady && !refused) {
+      if (this.useEvents) {
+        // Neither works: go back to trying the socket.
+        this.useEvents = false
+        this.socketFailures = 0
+      } else if (++this.socketFailures >= SOCKET_FAILURES_BEFORE_EVENTS) {
+        this.useEvents = true
+      }
+    }
     if (wasReady) {
       // The next round goes over HTTP, which also tells whether the server still answers.
       this.session.onPoke()
@@ -318,6 +375,8 @@ class LiveChannel {
   }
 
   private closeSocket(): void {
+    this.events?.abort()
+    this.events = null
     const socket = this.socket
     this.socket = null
     this.ready = false
@@ -350,14 +409,28 @@ class LiveChannel {
 /** `{base}/live` with ws:// or wss://, from the options or the credentials' endpoint. */
 function socketUrl(options: WsTransportOptions, endpoint: string | undefined): string | undefined {
   if (options.socketUrl) return options.socketUrl
+  const url = endpointUrl(options, endpoint, 'live')
+  if (url) url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+  return url?.toString()
+}
+
+/** `{base}/events`, the Server-Sent Events endpoint. */
+function eventsUrl(options: WsTransportOptions, endpoint: string | undefined): string | undefined {
+  return endpointUrl(options, endpoint, 'events')?.toString()
+}
+
+function endpointUrl(
+  options: WsTransportOptions,
+  endpoint: string | undefined,
+  path: string,
+): URL | undefined {
   const base = options.url ?? endpoint
   if (!base) return undefined
   const url = new URL(base, (globalThis as { location?: { href: string } }).location?.href)
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/live`
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`
   url.search = ''
   url.hash = ''
-  return url.toString()
+  return url
 }
 
 /** A non-200 answer to a socket request: the same `TransportError` HTTP would give. */
