@@ -276,7 +276,7 @@ describe('WsTransport: hidden pages', () => {
     page.set(false)
     await advance(59_000)
     expect(live.open).toHaveLength(1)
-    await advance(1_000)
+    await advance(2_000) // and one second for another tab to say it is shown
     expect(live.open).toHaveLength(0)
     expect(live.sockets[0]?.closedByClient?.code).toBe(1000)
     await advance(600_000)
@@ -351,5 +351,54 @@ describe('WsTransport: tabs', () => {
     await advance(2_000)
     expect(live.open).toHaveLength(1)
     expect(live.sockets).toHaveLength(2)
+  })
+})
+
+describe('WsTransport: hidden tabs', () => {
+  it('keeps the socket while another tab shows its page, and pauses once every tab is hidden', async () => {
+    const server = new FakeSyncServer()
+    const live = new FakeLiveServer(server)
+    const hub = new FakeBroadcastHub()
+    const locks = new FakeLockManager()
+    const name = `live-hidden-${nanoid()}`
+    const tabs = [0, 1].map(() => {
+      let visible = true
+      const listeners = new Set<(visible: boolean) => void>()
+      const env = createTabEnvironment(hub, locks, {
+        fetch: server.fetch,
+        webSocket: live.webSocket,
+        isVisible: () => visible,
+        onVisibilityChange(listener) {
+          listeners.add(listener)
+          return () => listeners.delete(listener)
+        },
+      })
+      const db = createTodoDb(name)
+      const transport = new WsTransport({ env, hiddenPauseMs: 60_000 })
+      const client = trackClient(
+        createSyncClient(db, { tables: { todos: true }, env, transport, ...QUICK_OPTIONS }),
+      )
+      const show = (value: boolean) => {
+        visible = value
+        for (const listener of listeners) listener(value)
+      }
+      return { client, show }
+    })
+    for (const tab of tabs) await tab.client.connect({ fetchCredentials: credentials() })
+    await advance(500)
+    const leader = tabs.find((tab) => tab.client.getSnapshot().isLeader)!
+    const follower = tabs.find((tab) => tab !== leader)!
+
+    leader.show(false)
+    await advance(180_000)
+    expect(live.open).toHaveLength(1)
+
+    follower.show(false)
+    await advance(62_000)
+    expect(live.open).toHaveLength(0)
+
+    follower.show(true)
+    await advance(500)
+    expect(live.open).toHaveLength(1)
   })
 })

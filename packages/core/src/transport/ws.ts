@@ -10,6 +10,7 @@ import {
   validatePushResult,
 } from '../wire.js'
 import { DEFAULT_TIMEOUT_MS, HttpTransport, type HttpTransportOptions } from './http.js'
+import { TabVisibility } from './tabVisibility.js'
 import type { LiveSession, Transport, TransportContext } from './types.js'
 
 export interface WsTransportOptions extends Omit<HttpTransportOptions, 'env'> {
@@ -20,7 +21,7 @@ export interface WsTransportOptions extends Omit<HttpTransportOptions, 'env'> {
   /** First reconnect delay; it doubles with each failed attempt up to `maxReconnectDelayMs`. */
   reconnectDelayMs?: number
   maxReconnectDelayMs?: number
-  /** Close the socket after the page has been hidden this long (null: never); it reopens when shown. */
+  /** Close the socket after every tab has been hidden this long (null: never); it reopens when one is shown. */
   hiddenPauseMs?: number | null
   env?: SyncEnvironment
 }
@@ -32,6 +33,8 @@ export const DEFAULT_HIDDEN_PAUSE_MS = 5 * 60_000
 const OPEN = 1
 /** Sockets in a row that close before they are ready, after which pokes come over Server-Sent Events. */
 const SOCKET_FAILURES_BEFORE_EVENTS = 3
+/** How long the leader waits for another tab to say its page is shown before it pauses. */
+const VISIBILITY_ANSWER_MS = 1_000
 
 interface PendingRequest {
   resolve(body: unknown): void
@@ -57,6 +60,7 @@ export class WsTransport implements Transport {
   private readonly timeoutMs: number
   private readonly validateResponses: boolean
   private channel: LiveChannel | null = null
+  private readonly tabs: TabVisibility
 
   constructor(options: WsTransportOptions = {}) {
     const env = options.env ?? defaultEnvironment()
@@ -71,6 +75,8 @@ export class WsTransport implements Transport {
     this.options = options
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.validateResponses = options.validateResponses ?? true
+    // Every tab's transport answers for its page, the leader's included.
+    this.tabs = new TabVisibility(env)
   }
 
   async push(changes: Change[], context: TransportContext = {}): Promise<PushResult> {
@@ -95,7 +101,7 @@ export class WsTransport implements Transport {
 
   live(session: LiveSession): () => void {
     this.channel?.stop()
-    const channel = new LiveChannel(session, this.env, this.options)
+    const channel = new LiveChannel(session, this.env, this.options, this.tabs)
     this.channel = channel
     channel.start()
     return () => {
@@ -120,6 +126,7 @@ class LiveChannel {
   private reconnectTimer: unknown = null
   private pollTimer: unknown = null
   private hiddenTimer: unknown = null
+  private askTimer: unknown = null
   private nextId = 0
   private readonly pending = new Map<number, PendingRequest>()
   private readonly cleanups: (() => void)[] = []
@@ -128,10 +135,12 @@ class LiveChannel {
     private readonly session: LiveSession,
     private readonly env: SyncEnvironment,
     private readonly options: WsTransportOptions,
+    private readonly tabs: TabVisibility,
   ) {}
 
   start(): void {
     this.cleanups.push(this.env.onVisibilityChange((visible) => this.visibilityChanged(visible)))
+    this.cleanups.push(this.tabs.onOtherTabVisible(() => this.otherTabVisible()))
     if (this.env.isVisible()) this.open()
     else this.visibilityChanged(false)
   }
@@ -347,27 +356,52 @@ class LiveChannel {
 
   private visibilityChanged(visible: boolean): void {
     if (this.stopped) return
-    if (visible) {
-      if (this.hiddenTimer !== null) this.env.clearTimeout(this.hiddenTimer)
-      this.hiddenTimer = null
-      if (!this.paused) return
-      this.paused = false
-      this.failures = 0
-      this.session.onPoke()
-      this.open()
-      return
-    }
+    if (visible) this.resume()
+    else this.armHiddenCheck()
+  }
+
+  /** Another tab shows its page: the socket stays, or comes back. */
+  private otherTabVisible(): void {
+    if (this.stopped) return
+    const asking = this.askTimer !== null
+    if (asking) this.env.clearTimeout(this.askTimer)
+    this.askTimer = null
+    if (this.paused) this.resume()
+    else if (asking && !this.env.isVisible()) this.armHiddenCheck()
+  }
+
+  private resume(): void {
+    for (const timer of [this.hiddenTimer, this.askTimer]) if (timer !== null) this.env.clearTimeout(timer)
+    this.hiddenTimer = null
+    this.askTimer = null
+    if (!this.paused) return
+    this.paused = false
+    this.failures = 0
+    this.session.onPoke()
+    this.open()
+  }
+
+  /** After `hiddenPauseMs` hidden, ask the other tabs; if none answers that it is shown, pause. */
+  private armHiddenCheck(): void {
     const pauseMs =
       this.options.hiddenPauseMs === undefined ? DEFAULT_HIDDEN_PAUSE_MS : this.options.hiddenPauseMs
-    if (pauseMs === null || this.hiddenTimer !== null || this.paused) return
+    if (pauseMs === null || this.hiddenTimer !== null || this.askTimer !== null || this.paused) return
     this.hiddenTimer = this.env.setTimeout(() => {
       this.hiddenTimer = null
-      this.paused = true
-      const wasReady = this.ready
-      this.clearTimers()
-      this.closeSocket()
-      if (wasReady) this.session.onLiveChange(false)
+      this.tabs.ask()
+      this.askTimer = this.env.setTimeout(() => {
+        this.askTimer = null
+        this.pause()
+      }, VISIBILITY_ANSWER_MS)
     }, pauseMs)
+  }
+
+  private pause(): void {
+    this.paused = true
+    const wasReady = this.ready
+    this.clearTimers()
+    this.closeSocket()
+    if (wasReady) this.session.onLiveChange(false)
   }
 
   private send(message: unknown): void {
@@ -397,12 +431,13 @@ class LiveChannel {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.reconnectTimer, this.pollTimer, this.hiddenTimer]) {
+    for (const timer of [this.reconnectTimer, this.pollTimer, this.hiddenTimer, this.askTimer]) {
       if (timer !== null) this.env.clearTimeout(timer)
     }
     this.reconnectTimer = null
     this.pollTimer = null
     this.hiddenTimer = null
+    this.askTimer = null
   }
 }
 
