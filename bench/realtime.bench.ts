@@ -28,7 +28,7 @@ const EDIT_TIMEOUT_MS = 10_000
 /** Each latency run stops early after this long, so a slow machine still finishes; the count is printed. */
 const BUDGET_MS = Number(process.env.REALTIME_BUDGET_MS ?? 120_000)
 const SECRET = 'bench-secret-that-is-at-least-32-characters'
-const databaseUrl = process.env.DATABASE_URL
+const databaseUrl = process.env.DRIFTLESS_BENCH_DATABASE_URL || process.env.DATABASE_URL
 const schema = `driftless_bench_${process.pid}`
 
 interface Todo {
@@ -199,7 +199,7 @@ async function idleSockets(url: string, child: ChildProcess) {
   }
 }
 
-const storage = databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (no DATABASE_URL set)'
+const storage = databaseUrl ? 'PostgreSQL' : 'PGlite (no DRIFTLESS_BENCH_DATABASE_URL or DATABASE_URL set)'
 const server = await startServerProcess()
 try {
   const ws = await latency(server.url, 'live', EDITS, (env) => new WsTransport({ env }), 0)

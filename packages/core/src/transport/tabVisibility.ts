@@ -12,7 +12,7 @@ export class TabVisibility {
   private readonly channel: BroadcastChannelLike | undefined
   private readonly listeners = new Set<() => void>()
 
-  constructor(private readonly env: SyncEnvironment) {
+  constructor(env: SyncEnvironment) {
     this.channel = env.broadcastChannel(CHANNEL)
     if (this.channel) {
       this.channel.onmessage = ({ data }) => {
