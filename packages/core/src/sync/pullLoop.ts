@@ -35,7 +35,7 @@ export class PullLoop {
       const page = await ctx.withTransport((transport, context) =>
         transport.pull(request, { ...context, signal }),
       )
-      // A server that ends with `cursor: null` (as the seed's example does) keeps our place.
+      // A server that ends with `cursor: null` (as simple servers do) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
