@@ -84,7 +84,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const authenticator: Authenticator = createAuthenticator(auth, now)
   const cors = createCorsPolicy(options.corsOrigins)
   const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
-  const live = createLiveHub({ database, authenticator, logger })
+  const live = createLiveHub({ database, authenticator, logger, maxBodyBytes })
 
   const routes: Record<string, Partial<Record<string, (request: Request) => Promise<Response>>>> = {
     '/health': {

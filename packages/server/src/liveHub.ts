@@ -22,6 +22,8 @@ export interface LiveHub {
   readonly socketPath: string
   /** Where the HTTP endpoints live: a socket's push and pull messages are answered by `{httpBase}/push` and `/pull`. */
   readonly httpBase: string
+  /** The largest socket message: the request body limit plus room for the envelope. */
+  readonly maxMessageBytes: number
   /** Verifies an `Authorization: Bearer` value; throws the same 401 `HttpError` as an HTTP request would. */
   authenticate(authorization: string | null): Promise<LiveIdentity>
   /** Tells every process sharing the database that `userId` has new changes, pushed by `request`. */
@@ -65,6 +67,7 @@ export function createLiveHub(options: {
   database: Database
   authenticator: Authenticator
   basePath?: string
+  maxBodyBytes: number
   logger: { error(message: string, ...details: unknown[]): void }
 }): LiveHub {
   const { database, authenticator, logger } = options
@@ -90,6 +93,7 @@ export function createLiveHub(options: {
   return {
     socketPath: `${base}/live`,
     httpBase: base,
+    maxMessageBytes: options.maxBodyBytes + 1024,
     async authenticate(authorization) {
       const userId = await authenticator.authenticate(authorization)
       // Verified just above, so its claims can be read without checking again.

@@ -81,6 +81,16 @@ describe.each(testBackends())('the live socket on $name', (backend) => {
     expect((await switching.closed).code).toBe(4403)
   })
 
+  it('closes a socket whose message is larger than the request body limit', async () => {
+    const socket = await openReadySocket(server.url, alice)
+    socket.send({
+      type: 'push',
+      id: 1,
+      body: { changes: [change('big', 'r9', 'x'.repeat(2 * 1024 * 1024))] },
+    })
+    expect((await socket.closed).code).toBe(1009)
+  })
+
   it('answers a request sent before any auth with 401', async () => {
     const socket = await openLiveSocket(server.url)
     socket.send({ type: 'pull', id: 7, body: {} })

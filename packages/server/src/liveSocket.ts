@@ -33,11 +33,10 @@ export function attachLiveSockets(
   server: Server,
   handler: SyncHandler,
   origin: () => string,
-  options: { maxPayload?: number } = {},
 ): { close(): Promise<void> } {
   const hub = handler.live
   if (!hub) return { close: async () => {} }
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 1024 * 1024 })
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: hub.maxMessageBytes })
   const alive = new WeakSet<WebSocket>()
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

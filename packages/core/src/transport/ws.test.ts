@@ -153,6 +153,21 @@ describe('WsTransport: when the socket cannot open or drops', () => {
     expect(pulls('socket')).toBe(socketPulls + 1)
   })
 
+  it('replaces a socket that stops answering: the request fails and a new socket opens', async () => {
+    const { live, db, client, connector, server } = setup({ transport: { timeoutMs: 5_000 } })
+    await client.connect(connector)
+    await advance(100)
+    live.holdAnswers = true
+    await db.todos.add({ id: 'a', title: 'milk' })
+    await advance(5_100)
+    expect(live.sockets[0]?.closedByClient).not.toBeNull()
+    live.holdAnswers = false
+    await advance(10_000)
+    expect(live.open).toHaveLength(1)
+    expect(live.open[0]).not.toBe(live.sockets[0])
+    expect(server.get('todos', 'a')?.data).toEqual({ id: 'a', title: 'milk' })
+  })
+
   it('reports isConnected from the socket: false when it drops and HTTP does not answer either', async () => {
     const { server, live, client, connector } = setup({ transport: { fallbackPollMs: 600_000 } })
     await client.connect(connector)

@@ -170,18 +170,18 @@ class LiveChannel {
     const id = ++this.nextId
     return new Promise<unknown>((resolve, reject) => {
       const onAbort = () => settle(() => reject(signal?.reason))
-      const timer = this.env.setTimeout(
-        () =>
-          settle(() =>
-            reject(
-              new TransportError(
-                0,
-                `Sync ${type} over the live socket timed out after ${timeoutMs} ms. It will be retried.`,
-              ),
+      const timer = this.env.setTimeout(() => {
+        settle(() =>
+          reject(
+            new TransportError(
+              0,
+              `Sync ${type} over the live socket timed out after ${timeoutMs} ms. It will be retried.`,
             ),
           ),
-        timeoutMs,
-      )
+        )
+        // A socket that stops answering may be half-open: a fresh one is the way to find out.
+        this.dropSocket()
+      }, timeoutMs)
       const settle = (finish: () => void) => {
         if (!this.pending.delete(id)) return
         this.env.clearTimeout(timer)
@@ -406,6 +406,18 @@ class LiveChannel {
 
   private send(message: unknown): void {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(message))
+  }
+
+  /** Gives up on the current socket as if it had closed, so the channel reconnects. */
+  private dropSocket(): void {
+    const socket = this.socket
+    if (!socket) return
+    this.socket = null
+    socket.onopen = null
+    socket.onmessage = null
+    socket.onclose = null
+    socket.close(1000, 'No answer.')
+    this.lost(1006)
   }
 
   private closeSocket(): void {
