@@ -304,6 +304,17 @@ describe('WsTransport: hidden pages', () => {
     expect(await db.todos.get('r1')).toEqual({ id: 'r1', title: 'while hidden' })
   })
 
+  it('opens the socket when connecting in a hidden page, and pauses it after hiddenPauseMs', async () => {
+    const page = visibility()
+    page.set(false)
+    const { live, client, connector } = setup({ env: page.env, transport: { hiddenPauseMs: 60_000 } })
+    await client.connect(connector)
+    await advance(100)
+    expect(live.open).toHaveLength(1)
+    await advance(62_000)
+    expect(live.open).toHaveLength(0)
+  })
+
   it('keeps the socket when the page is shown again before the pause', async () => {
     const page = visibility()
     const { live, client, connector } = setup({ env: page.env, transport: { hiddenPauseMs: 60_000 } })

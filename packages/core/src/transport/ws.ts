@@ -115,6 +115,8 @@ export class WsTransport implements Transport {
 class LiveChannel {
   private socket: WebSocketLike | null = null
   private events: AbortController | null = null
+  /** Credentials are being fetched for a connection: a second open() must not start another. */
+  private opening = false
   private useEvents = false
   private socketFailures = 0
   private token: string | undefined
@@ -141,8 +143,8 @@ class LiveChannel {
   start(): void {
     this.cleanups.push(this.env.onVisibilityChange((visible) => this.visibilityChanged(visible)))
     this.cleanups.push(this.tabs.onOtherTabVisible(() => this.otherTabVisible()))
-    if (this.env.isVisible()) this.open()
-    else this.visibilityChanged(false)
+    this.open()
+    if (!this.env.isVisible()) this.armHiddenCheck()
   }
 
   stop(): void {
@@ -198,14 +200,17 @@ class LiveChannel {
   }
 
   private async open(): Promise<void> {
-    if (this.stopped || this.paused || this.socket || this.events) return
+    if (this.stopped || this.paused || this.socket || this.events || this.opening) return
     let credentials: { endpoint: string; token: string } | undefined
+    this.opening = true
     try {
       credentials = await this.session.credentials()
     } catch {
       // The session's own rounds report credential failures; the channel just tries again later.
       this.retryLater()
       return
+    } finally {
+      this.opening = false
     }
     if (this.stopped || this.paused || this.socket || this.events) return
     const token = credentials?.token
