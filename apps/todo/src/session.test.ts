@@ -14,6 +14,7 @@ interface FakeClient {
 const { clients } = vi.hoisted(() => ({ clients: [] as FakeClient[] }))
 
 vi.mock('@driftless/core', () => ({
+  WsTransport: class {},
   createSyncClient: (db: TodoDatabase, options: unknown) => {
     const client: FakeClient = {
       db,

@@ -1,4 +1,4 @@
-import { createSyncClient } from '@driftless/core'
+import { createSyncClient, WsTransport } from '@driftless/core'
 import { type Connector, devConnector } from './credentials.js'
 import { openTodoDatabase, type TodoDatabase, TodoSchema } from './todo.js'
 
@@ -52,7 +52,12 @@ export class SessionStore {
   logIn(userId: string): void {
     if (this.session) throw new Error(`Log out "${this.session.userId}" before logging in as "${userId}".`)
     const db = openTodoDatabase(userId)
-    const client = createSyncClient(db, { tables: { todos: { schema: TodoSchema } } })
+    // The live socket brings other devices' edits at once, so no interval round is needed.
+    const client = createSyncClient(db, {
+      tables: { todos: { schema: TodoSchema } },
+      transport: new WsTransport(),
+      autoSync: { intervalMs: 0, debounceMs: 1_000 },
+    })
     this.connector = devConnector(userId, this.endpoint)
     this.storage.setItem(LAST_USER_KEY, userId)
     this.set({ userId, db, client, workingOffline: false })

@@ -21,6 +21,7 @@ export type {
   LockManagerLike,
   Logger,
   SyncEnvironment,
+  WebSocketLike,
 } from './shared/env.js'
 export { createEnvironment, defaultEnvironment } from './shared/env.js'
 export {
@@ -41,7 +42,9 @@ export { STALLED_UPLOAD_WARNING, UploadStalledError } from './sync/uploadLoop.js
 export { LeaderSyncError } from './tabs/tabChannel.js'
 export type { HttpTransportOptions } from './transport/http.js'
 export { HttpTransport } from './transport/http.js'
-export type { Transport, TransportContext } from './transport/types.js'
+export type { LiveSession, Transport, TransportContext } from './transport/types.js'
+export type { WsTransportOptions } from './transport/ws.js'
+export { WsTransport } from './transport/ws.js'
 export type {
   Change,
   ChangeType,

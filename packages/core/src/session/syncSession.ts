@@ -41,6 +41,7 @@ export class SyncSession {
   private readonly pulls: PullLoop
   private readonly env: SyncEnvironment
   private lastRound: Promise<void>
+  private stopLive: (() => void) | null = null
 
   constructor(private readonly options: SyncSessionOptions) {
     const { connector, engine } = options
@@ -74,11 +75,31 @@ export class SyncSession {
     if (this.scheduler.isActive) return
     this.options.report({ isConnecting: true })
     this.scheduler.start()
+    this.startLive()
   }
 
   /** Stops the loops and aborts the round in flight; callers waiting on a round are rejected with `reason`. */
   stop(reason: Error): void {
+    this.stopLive?.()
+    this.stopLive = null
     this.scheduler.stop(reason)
+  }
+
+  /** The transport's live channel, held while the loops run: a poke asks for the ordinary round. */
+  private startLive(): void {
+    const { transport, report } = this.options
+    if (this.stopLive || !transport.live) return
+    const { credentials } = this
+    this.stopLive = transport.live({
+      credentials: async () => (credentials ? credentials.get() : undefined),
+      invalidateCredentials: (token) => credentials?.invalidate(token),
+      // A round already running takes the poke along: the scheduler runs at most one more after it.
+      onPoke: () => {
+        if (this.scheduler.isActive && this.env.isOnline()) this.scheduler.requestRound().catch(() => {})
+      },
+      onLiveChange: (open) =>
+        report(open ? { isConnected: true, isConnecting: false } : { isConnected: false }),
+    })
   }
 
   /** A round now, past any debounce or backoff; resolves when a round started after the call ends. */
