@@ -19,6 +19,8 @@ export type { SyncClientOptions } from './session/syncClient.js'
 export { createSyncClient, NotConnectedError } from './session/syncClient.js'
 export type { HybridClockState } from './shared/clock.js'
 export { HybridClock } from './shared/clock.js'
+export type { ConnectionState } from './shared/connection.js'
+export { connectionStates, isConnectionProblem, outcomeOfFailure } from './shared/connection.js'
 export type {
   BroadcastChannelLike,
   FetchLike,

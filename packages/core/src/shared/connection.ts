@@ -81,7 +81,8 @@ export function outcomeOfFailure(error: unknown): ConnectionOutcome {
   }
   if (error instanceof CredentialsError) {
     // fetchCredentials() that failed on the network is the backend being away, not the user's sign-in.
-    return error.cause instanceof TypeError || (error.cause instanceof TransportError && error.cause.retryable)
+    return error.cause instanceof TypeError ||
+      (error.cause instanceof TransportError && error.cause.retryable)
       ? 'unreachable'
       : 'refused'
   }

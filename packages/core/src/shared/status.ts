@@ -1,3 +1,4 @@
+import type { ConnectionState } from './connection.js'
 import { Subscribable } from './subscribable.js'
 
 /** One immutable snapshot of the sync state; a new object only when a field changed. */
@@ -11,7 +12,7 @@ export interface SyncStatus {
   readonly isSyncing: boolean
   readonly isUploading: boolean
   readonly isDownloading: boolean
-  /** A full upload + download round has completed at least once since connect. */
+  /** A full upload + download round has completed at least once with this database (kept across reloads). */
   readonly hasSynced: boolean
   /** Epoch milliseconds of the last completed round, or null. */
   readonly lastSyncedAt: number | null
@@ -25,6 +26,20 @@ export interface SyncStatus {
   readonly downloadError: string | null
   /** This client runs the loops (leader tab), rather than following another tab. */
   readonly isLeader: boolean
+  /**
+   * Where sync stands with the backend, for people: a problem (`offline`, `unreachable`, `needs-auth`)
+   * appears only after a grace period, recovery at once. See `ConnectionState`.
+   */
+  readonly connection: ConnectionState
+  /** Sync is paused (`pause()`) for every tab of this database, also after a reload, until `resume()`. */
+  readonly isPaused: boolean
+  /** Epoch milliseconds of the next automatic retry after a failed round, or null when none is waiting. */
+  readonly nextRetryAt: number | null
+  /**
+   * The stored state (queue counts, last sync, pause) has been read. Before that the counts are not known
+   * yet, so UI that shows them should wait rather than paint a wrong "0 pending".
+   */
+  readonly isLoaded: boolean
 }
 
 export const initialSyncStatus: SyncStatus = Object.freeze({
@@ -42,6 +57,10 @@ export const initialSyncStatus: SyncStatus = Object.freeze({
   uploadError: null,
   downloadError: null,
   isLeader: false,
+  connection: 'disconnected',
+  isPaused: false,
+  nextRetryAt: null,
+  isLoaded: false,
 })
 
 const statusKeys = Object.keys(initialSyncStatus) as (keyof SyncStatus)[]

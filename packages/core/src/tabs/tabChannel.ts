@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid'
 import { z } from 'zod'
+import { connectionStates } from '../shared/connection.js'
 import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
 import { DriftlessError, errorMessage } from '../shared/errors.js'
 import { type SyncStatus, statusEquals } from '../shared/status.js'
@@ -44,6 +45,10 @@ const syncStatusSchema = z.object({
   uploadError: z.string().nullable(),
   downloadError: z.string().nullable(),
   isLeader: z.boolean(),
+  connection: z.enum(connectionStates),
+  isPaused: z.boolean(),
+  nextRetryAt: z.number().nullable(),
+  isLoaded: z.boolean(),
 }) satisfies z.ZodType<SyncStatus>
 
 const envelope = { v: z.literal(PROTOCOL_VERSION), from: z.string().min(1), to: z.string().optional() }

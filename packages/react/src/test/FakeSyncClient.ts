@@ -55,7 +55,12 @@ export class FakeSyncClient implements SyncClient {
   private syncResolvers: { resolve(): void; reject(error: unknown): void }[] = []
 
   constructor(status: Partial<SyncStatus> = {}, entries: OutboxEntry[] = []) {
-    this.store = new SyncStatusStore({ isConnected: true, ...status })
+    this.store = new SyncStatusStore({
+      isConnected: true,
+      connection: 'connected',
+      isLoaded: true,
+      ...status,
+    })
     this.entries = entries
   }
 
