@@ -54,32 +54,33 @@ export class TodoApp {
     return (await items.allTextContents()).sort()
   }
 
+  /** The queue count the sync panel holds (a data attribute; the person reads it in the sentence). */
   async pendingChanges(): Promise<number> {
-    return Number(await this.page.getByTestId('pending-count').textContent())
+    return Number(await this.page.getByTestId('sync-panel').getAttribute('data-pending'))
   }
 
-  /** The error line under the status, or '' when there is none. */
-  async syncError(): Promise<string> {
-    const error = this.page.getByTestId('sync-error')
-    return (await error.count()) === 0 ? '' : ((await error.textContent()) ?? '')
+  /** The state the status shows: synced, syncing, pending, offline, unreachable, needs-auth, failed, paused… */
+  async syncState(): Promise<string | null> {
+    return this.page.getByTestId('sync-panel').getAttribute('data-state')
   }
 
-  /** What the OfflineBanner says right now ('' when it shows nothing). */
-  async bannerText(): Promise<string> {
-    return ((await this.page.getByTestId('offline-banner').textContent()) ?? '').trim()
+  /** The status sentence as a person reads it. */
+  async statusText(): Promise<string> {
+    return ((await this.page.locator('.driftless-sync-status').textContent()) ?? '').trim()
   }
 
   /** Connected, a full round done, nothing queued: what every scenario waits for before it checks the server. */
   async isSettled(): Promise<boolean> {
-    const panel = this.page.getByTestId('sync-panel')
-    return (
-      (await panel.getAttribute('data-connected')) === 'true' &&
-      (await panel.getAttribute('data-has-synced')) === 'true' &&
-      (await this.pendingChanges()) === 0
-    )
+    return (await this.syncState()) === 'synced' && (await this.pendingChanges()) === 0
+  }
+
+  /** Turns "Work offline" on or off. */
+  async workOffline(on: boolean): Promise<void> {
+    const toggle = this.page.getByRole('switch', { name: 'Work offline' })
+    if ((await toggle.isChecked()) !== on) await toggle.click()
   }
 
   retryButton(): Locator {
-    return this.page.getByTestId('retry').getByRole('button')
+    return this.page.getByRole('button', { name: 'Sync now' })
   }
 }
