@@ -9,13 +9,12 @@ export type {
   SyncStats,
 } from './capture/outbox.js'
 export { getSyncStats, META_TABLE, OUTBOX_TABLE, Outbox } from './capture/outbox.js'
-export type { SyncClient } from './session/client.js'
 export type { SyncConnector, SyncCredentials, UploadClient } from './session/connector.js'
 export type { Credentials, FetchCredentials, FetchedCredentials } from './session/credentials.js'
 export { CredentialCache } from './session/credentials.js'
 export type { ConflictStrategy, EngineOptionsInput as SyncOptions } from './session/options.js'
 export { DEFAULT_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './session/retry.js'
-export type { SyncClientOptions } from './session/syncClient.js'
+export type { SyncClient, SyncClientOptions } from './session/syncClient.js'
 export { createSyncClient, NotConnectedError } from './session/syncClient.js'
 export type { HybridClockState } from './shared/clock.js'
 export { HybridClock } from './shared/clock.js'
@@ -38,7 +37,7 @@ export {
   TransportError,
 } from './shared/errors.js'
 export type { SyncEvent, SyncEventListener, SyncEventLog, SyncPhase } from './shared/events.js'
-export { createSyncEventLog, SyncEventEmitter } from './shared/events.js'
+export { createSyncEventLog } from './shared/events.js'
 export type { SyncStatus } from './shared/status.js'
 export { initialSyncStatus, SyncStatusStore, statusEquals } from './shared/status.js'
 export type { ConflictResolution, ConflictResolver, SyncConflict } from './sync/conflicts.js'

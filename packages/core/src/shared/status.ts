@@ -1,5 +1,6 @@
 import type { ConnectionState } from './connection.js'
-import { Subscribable } from './subscribable.js'
+import type { Logger } from './env.js'
+import { Listeners } from './listeners.js'
 
 /** One immutable snapshot of the sync state; a new object only when a field changed. */
 export interface SyncStatus {
@@ -70,22 +71,26 @@ export function statusEquals(a: SyncStatus, b: SyncStatus): boolean {
 }
 
 /** Holds the current snapshot; listeners hear only real changes (no flicker from equal snapshots). */
-export class SyncStatusStore extends Subscribable<(status: SyncStatus) => void> {
+export class SyncStatusStore {
   private snapshot: SyncStatus
+  private readonly listeners: Listeners<SyncStatus>
 
-  constructor(initial: Partial<SyncStatus> = {}) {
-    super()
+  constructor(initial: Partial<SyncStatus> = {}, logger: Pick<Logger, 'error'> = console) {
     this.snapshot = normalize({ ...initialSyncStatus, ...initial })
+    this.listeners = new Listeners(logger, 'a status listener')
   }
 
   getSnapshot = (): SyncStatus => this.snapshot
+
+  /** Hears every new snapshot; returns the unsubscribe function. */
+  subscribe = (listener: (status: SyncStatus) => void): (() => void) => this.listeners.add(listener)
 
   /** Merges `patch`; replaces the snapshot and notifies only if some field differs. */
   update(patch: Partial<SyncStatus>): SyncStatus {
     const next = normalize({ ...this.snapshot, ...patch })
     if (statusEquals(next, this.snapshot)) return this.snapshot
     this.snapshot = next
-    for (const listener of this.listeners) listener(next)
+    this.listeners.notify(next)
     return next
   }
 }

@@ -1,5 +1,5 @@
 import type Dexie from 'dexie'
-import { META_TABLE, OUTBOX_TABLE, type Outbox } from '../capture/outbox.js'
+import { META_TABLE, type Outbox } from '../capture/outbox.js'
 import type { EngineOptions } from '../session/options.js'
 import type { HybridClock } from '../shared/clock.js'
 import type { SyncEnvironment } from '../shared/env.js'
@@ -42,15 +42,6 @@ export function after(ctx: EngineContext, timestamp: number): number {
   return Math.max(ctx.clock.now(), Math.floor(timestamp) + 1)
 }
 
-/** The highest outbox `seq` in use; every entry captured later gets a higher one. */
-export function outboxHighWater(ctx: EngineContext): PromiseLike<number> {
-  return ctx.db
-    .table(OUTBOX_TABLE)
-    .toCollection()
-    .lastKey()
-    .then((key) => (typeof key === 'number' ? key : 0))
-}
-
 /**
  * The server answered a conflict with a version we already knew when the local edit was made: the edit
  * follows it (the timestamps disagree only through clock skew), so it is no conflict and the edit stands.
@@ -65,7 +56,7 @@ export function editFollowsKnownVersion(
 
 /** Reads through the Dexie promise directly, so it can run inside an engine transaction. */
 export function readKnownVersion(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'db'>,
   collection: string,
   recordId: string,
 ): PromiseLike<KnownVersion | undefined> {
@@ -89,7 +80,7 @@ function parseKnownVersion(saved: unknown): KnownVersion | undefined {
 }
 
 export function writeKnownVersion(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'db'>,
   collection: string,
   recordId: string,
   version: KnownVersion,

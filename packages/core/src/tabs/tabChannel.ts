@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { connectionStates } from '../shared/connection.js'
 import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
 import { DriftlessError, errorMessage } from '../shared/errors.js'
+import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, statusEquals } from '../shared/status.js'
 
 const PROTOCOL_VERSION = 1
@@ -101,8 +102,8 @@ export class TabChannel {
   private leaderTab: string | null = null
   private ownStatus: SyncStatus | null = null
   private leaderStatus: SyncStatus | null = null
-  private readonly statusListeners = new Set<(status: SyncStatus) => void>()
-  private readonly writeListeners = new Set<() => void>()
+  private readonly statusListeners: Listeners<SyncStatus>
+  private readonly writeListeners: Listeners<void>
   private syncHandler: (() => Promise<void>) | null = null
   private readonly pending = new Map<string, PendingRequest>()
   private requestCount = 0
@@ -112,6 +113,9 @@ export class TabChannel {
   constructor(name: string, env: SyncEnvironment, options: TabChannelOptions = {}) {
     this.tabId = options.tabId ?? nanoid()
     this.env = env
+    // One throwing listener must neither stop the others nor break message handling.
+    this.statusListeners = new Listeners(env.logger, 'a status listener')
+    this.writeListeners = new Listeners(env.logger, 'a local-write listener')
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.writeHintIntervalMs = options.writeHintIntervalMs ?? DEFAULT_WRITE_HINT_INTERVAL_MS
     this.channel = openChannel(env, tabChannelName(name))
@@ -159,10 +163,7 @@ export class TabChannel {
 
   /** While following: hears every status the leader publishes. Returns the unsubscribe function. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    this.statusListeners.add(listener)
-    return () => {
-      this.statusListeners.delete(listener)
-    }
+    return this.statusListeners.add(listener)
   }
 
   /** While leading: runs a round for a follower's `requestSync()`. One handler; returns the unregister function. */
@@ -175,10 +176,7 @@ export class TabChannel {
 
   /** While leading: hears followers' local-write hints. Returns the unsubscribe function. */
   onLocalWrite(listener: () => void): () => void {
-    this.writeListeners.add(listener)
-    return () => {
-      this.writeListeners.delete(listener)
-    }
+    return this.writeListeners.add(listener)
   }
 
   /**
@@ -349,20 +347,11 @@ export class TabChannel {
     // A hello answer often repeats the last broadcast; listeners hear only real changes.
     if (this.leaderStatus && statusEquals(this.leaderStatus, status)) return
     this.leaderStatus = status
-    for (const listener of [...this.statusListeners]) this.call(() => listener(status), 'status')
+    this.statusListeners.notify(status)
   }
 
   private emitLocalWrite(): void {
-    for (const listener of [...this.writeListeners]) this.call(listener, 'local-write')
-  }
-
-  /** One throwing listener must neither stop the others nor break message handling. */
-  private call(listener: () => void, kind: string): void {
-    try {
-      listener()
-    } catch (error) {
-      this.env.logger.error(`Driftless: a ${kind} listener threw.`, error)
-    }
+    this.writeListeners.notify()
   }
 
   /** Rejects pending requests: all of them, those accepted by one tab, or those whose acceptor matches. */
