@@ -150,6 +150,14 @@ export class FakeSyncClient implements SyncClient {
     this.store.update({ isConnected: true })
   }
 
+  async pause(): Promise<void> {
+    this.store.update({ isPaused: true, connection: 'paused' })
+  }
+
+  async resume(): Promise<void> {
+    this.store.update({ isPaused: false, connection: 'connected' })
+  }
+
   async disconnect(): Promise<void> {
     this.store.update({ isConnected: false })
   }
