@@ -8,7 +8,7 @@ export function TodoFailure({ entries }: { entries: readonly OutboxEntry[] }) {
   const ids = entries.map((entry) => entry.id)
   const details = entries.map((entry) => entry.errorMessage).filter(Boolean)
   return (
-    <div className="todo-failure" data-testid="todo-failure" role="group" aria-label="Not saved">
+    <div className="todo-failure" data-testid="todo-failure">
       <span className="todo-failure__reason">{failureReason(entries)}</span>
       <button type="button" className="small" onClick={() => void retryFailed(ids).then(() => sync())}>
         Try again

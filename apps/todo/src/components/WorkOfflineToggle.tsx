@@ -18,6 +18,7 @@ export function WorkOfflineToggle() {
       <input
         type="checkbox"
         role="switch"
+        aria-checked={paused === true}
         checked={paused === true}
         onChange={(event) => void (event.target.checked ? client.pause() : client.resume())}
       />
