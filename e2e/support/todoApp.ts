@@ -64,9 +64,9 @@ export class TodoApp {
     return this.page.getByTestId('sync-panel').getAttribute('data-state')
   }
 
-  /** The status sentence as a person reads it. */
+  /** The status sentence as a person sees it (innerText: folded-away details are not seen). */
   async statusText(): Promise<string> {
-    return ((await this.page.locator('.driftless-sync-status').textContent()) ?? '').trim()
+    return (await this.page.locator('.driftless-sync-status').innerText()).replace(/\s+/g, ' ').trim()
   }
 
   /** Connected, a full round done, nothing queued: what every scenario waits for before it checks the server. */

@@ -23,8 +23,8 @@ export function SyncPanel() {
       aria-label="Sync"
       data-testid="sync-panel"
       data-state={state}
-      data-pending={pending}
-      data-failed={failed}
+      data-pending={state === 'loading' ? undefined : pending}
+      data-failed={state === 'loading' ? undefined : failed}
       data-has-synced={synced}
     >
       <SyncStatus className="sync-status" />
