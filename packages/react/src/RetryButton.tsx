@@ -5,6 +5,7 @@ import { classNames } from './classNames.js'
 import { useAnnounce, useSyncClientFor, useSyncMessages } from './context.js'
 import type { SyncMessages } from './messages.js'
 import { shallowEqual } from './shallowEqual.js'
+import { type SyncStatusState, syncState } from './syncState.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
 export interface RetryButtonProps extends ComponentPropsWithoutRef<'button'> {
@@ -13,24 +14,26 @@ export interface RetryButtonProps extends ComponentPropsWithoutRef<'button'> {
   children?: ReactNode
 }
 
-const pick = (status: { isSyncing: boolean; failedChanges: number }) => ({
+const pick = (status: Parameters<typeof syncState>[0]) => ({
   isSyncing: status.isSyncing,
   failedChanges: status.failedChanges,
+  state: syncState(status),
 })
 
 /**
  * "Sync now": runs a round and says what it achieved ("Synced.", "Still offline…", "2 changes could not be
- * saved."), beside the button and through the provider's announcer. While changes have failed it offers a
+ * saved."), beside the button until the status moves on, and through the provider's announcer. While changes have failed it offers a
  * second button that puts them back in the queue and syncs. During a round the button is `aria-disabled`,
  * not `disabled`, so keyboard focus stays on it; clicks then do nothing.
  */
 export function RetryButton({ labels, children, className, onClick, ...rest }: RetryButtonProps) {
   const client = useSyncClientFor('RetryButton')
-  const { isSyncing, failedChanges } = useSyncStatus(pick, shallowEqual)
+  const { isSyncing, failedChanges, state } = useSyncStatus(pick, shallowEqual)
   const text = useSyncMessages(labels)
   const announce = useAnnounce()
   const [busy, setBusy] = useState(false)
-  const [result, setResult] = useState<string | null>(null)
+  // What the last retry achieved, shown only while the status still tells the same story.
+  const [result, setResult] = useState<{ text: string; state: SyncStatusState } | null>(null)
   const working = busy || isSyncing
 
   const run = async (requeueFailed: boolean) => {
@@ -39,7 +42,7 @@ export function RetryButton({ labels, children, className, onClick, ...rest }: R
     try {
       if (requeueFailed) await client.retryFailed()
       const said = await retryResult(client, text)
-      setResult(said)
+      setResult({ text: said, state: syncState(client.getSnapshot()) })
       announce(said)
     } finally {
       setBusy(false)
@@ -60,7 +63,7 @@ export function RetryButton({ labels, children, className, onClick, ...rest }: R
         aria-disabled={working || rest['aria-disabled'] || undefined}
         onClick={handleClick}
       >
-        {children ?? (working ? text.retrying : text.retry)}
+        {children ?? text.retry}
       </button>
       {failedChanges > 0 && (
         <button
@@ -74,7 +77,7 @@ export function RetryButton({ labels, children, className, onClick, ...rest }: R
           {text.retryFailed(failedChanges)}
         </button>
       )}
-      {result && <span className="driftless-retry__result">{result}</span>}
+      {result && result.state === state && <span className="driftless-retry__result">{result.text}</span>}
     </span>
   )
 }

@@ -27,7 +27,6 @@ export interface SyncMessages {
   /** The summary of the expandable technical detail. */
   details: string
   retry: string
-  retrying: string
   retryFailed: (count: number) => string
   /** What a retry achieved. */
   resultSynced: string
@@ -66,12 +65,11 @@ export const defaultSyncMessages: SyncMessages = {
   formatTime: (at, now) => relativeTime(at, now),
   details: 'Details',
   retry: 'Sync now',
-  retrying: 'Syncing…',
   retryFailed: (count) => (count === 1 ? 'Try the failed change again' : `Try ${count} failed changes again`),
   resultSynced: 'Synced.',
   resultOffline: 'Still offline. Your changes are safe on this device.',
   resultUnreachable: "Still can't reach the server. Your changes are safe on this device.",
-  resultNeedsAuth: 'Please sign in again to sync.',
+  resultNeedsAuth: 'The server still does not accept your sign-in.',
   resultPaused: 'Sync is paused.',
   backOnline: 'Back online.',
   resumed: 'Sync resumed.',

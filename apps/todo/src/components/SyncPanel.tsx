@@ -28,7 +28,8 @@ export function SyncPanel() {
       data-has-synced={synced}
     >
       <SyncStatus className="sync-status" />
-      {state !== 'loading' && <RetryButton className="retry" />}
+      {/* While working offline the switch is the way back; a retry button would only say "paused". */}
+      {state !== 'loading' && state !== 'paused' && <RetryButton className="retry" />}
     </section>
   )
 }
