@@ -10,8 +10,14 @@ export class TodoApp {
     return new TodoApp(page)
   }
 
+  /** Logs in as `userId`; a tab that opened with that user's session already (another tab's login) just waits for it. */
   async logIn(userId: string): Promise<void> {
-    await this.page.getByLabel('Your name').fill(userId)
+    const current = this.page.getByTestId('current-user')
+    const form = this.page.getByLabel('Your name')
+    await Promise.race([current.waitFor(), form.waitFor()])
+    if ((await current.count()) > 0 && (await current.textContent()) === userId) return
+    if ((await current.count()) > 0) await this.logOut()
+    await form.fill(userId)
     await this.page.getByRole('button', { name: 'Log in' }).click()
     await this.page.getByTestId('current-user').filter({ hasText: userId }).waitFor()
   }

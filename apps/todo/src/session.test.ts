@@ -84,7 +84,9 @@ describe('SessionStore', () => {
     const events = new EventTarget()
     secondTab.followOtherTabs(events as unknown as StorageEvents)
     await sessions.logOut()
-    events.dispatchEvent(Object.assign(new Event('storage'), { key: LAST_USER_KEY }))
+    events.dispatchEvent(
+      Object.assign(new Event('storage'), { key: LAST_USER_KEY, oldValue: 'alice', newValue: null }),
+    )
     await vi.waitFor(() => expect(secondTab.getSnapshot()).toBeNull())
   })
 

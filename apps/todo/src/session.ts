@@ -54,13 +54,15 @@ export class SessionStore {
     if (userId && !userNameProblem(userId) && !this.session) this.logIn(userId)
   }
 
-  /** Follows logins and logouts made in other tabs; returns the function that stops following. */
+  /**
+   * Follows other tabs of this browser: a login there opens the same session here if this tab has none,
+   * and a logout there of this tab's user logs this tab out too. Returns the function that stops following.
+   */
   followOtherTabs(events: StorageEvents): () => void {
     const onStorage = (event: StorageEvent) => {
-      if (event.key !== LAST_USER_KEY && event.key !== null) return
-      const userId = this.storage.getItem(LAST_USER_KEY)
-      if (this.session && this.session.userId !== userId) void this.logOut()
-      else if (!this.session) this.restore()
+      if (event.key !== LAST_USER_KEY) return
+      if (!this.session) this.restore()
+      else if (event.newValue === null && event.oldValue === this.session.userId) void this.logOut()
     }
     events.addEventListener('storage', onStorage)
     return () => events.removeEventListener('storage', onStorage)
