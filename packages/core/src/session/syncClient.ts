@@ -17,12 +17,13 @@ import { DriftlessError } from '../shared/errors.js'
 import type { SyncEvent, SyncEventListener } from '../shared/events.js'
 import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
-import { type EngineContext, writeKnownVersion } from '../sync/engine.js'
+import type { EngineContext } from '../sync/engineContext.js'
+import { writeKnownVersion } from '../sync/knownVersions.js'
 import { TabCoordinator } from '../tabs/tabCoordinator.js'
 import { HttpTransport } from '../transport/http.js'
 import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { type EngineOptions, type EngineOptionsInput, resolveEngineOptions } from './options.js'
+import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
 import type { SchedulerOptions } from './scheduler.js'
 import { CLOCK_KEY, LAST_SYNCED_KEY, SyncSession } from './syncSession.js'
 
@@ -66,7 +67,7 @@ export interface SyncClient extends UploadClient {
   close(): Promise<void>
 }
 
-export interface SyncClientOptions extends EngineOptionsInput {
+export interface SyncClientOptions extends SyncOptions {
   /** The synced tables of `db`, each optionally with a zod schema that every write must pass. */
   tables: SyncedTables
   /** How changes travel; defaults to an HttpTransport whose base URL is the credentials' endpoint. */

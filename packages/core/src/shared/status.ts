@@ -1,70 +1,90 @@
-import type { ConnectionState } from './connection.js'
+import { type ConnectionState, connectionStates } from './connection.js'
 import type { Logger } from './env.js'
 import { Listeners } from './listeners.js'
 
-/** One immutable snapshot of the sync state; a new object only when a field changed. */
-export interface SyncStatus {
+/** What each kind of status field holds, and its value before anything is known. */
+interface FieldKinds {
+  flag: boolean
+  count: number
+  time: number | null
+  message: string | null
+  connection: ConnectionState
+}
+type FieldKind = keyof FieldKinds
+
+const INITIAL_BY_KIND: { readonly [K in FieldKind]: FieldKinds[K] } = {
+  flag: false,
+  count: 0,
+  time: null,
+  message: null,
+  connection: 'disconnected',
+}
+
+const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
+  flag: (value) => typeof value === 'boolean',
+  count: (value) => typeof value === 'number' && Number.isFinite(value),
+  time: (value) => value === null || (typeof value === 'number' && Number.isFinite(value)),
+  message: (value) => value === null || typeof value === 'string',
+  connection: (value) => (connectionStates as readonly unknown[]).includes(value),
+}
+
+/** The one list of status fields: the type, the initial value and the check of a status from another tab derive from it. */
+const STATUS_FIELDS = {
   /** The browser reports a network connection. */
-  readonly isOnline: boolean
+  isOnline: 'flag',
   /** `connect()` was called and the backend is reachable with valid credentials. */
-  readonly isConnected: boolean
-  readonly isConnecting: boolean
+  isConnected: 'flag',
+  isConnecting: 'flag',
   /** `isUploading || isDownloading`. */
-  readonly isSyncing: boolean
-  readonly isUploading: boolean
-  readonly isDownloading: boolean
+  isSyncing: 'flag',
+  isUploading: 'flag',
+  isDownloading: 'flag',
   /** A full upload + download round has completed at least once with this database (kept across reloads). */
-  readonly hasSynced: boolean
+  hasSynced: 'flag',
   /** Epoch milliseconds of the last completed round, or null. */
-  readonly lastSyncedAt: number | null
+  lastSyncedAt: 'time',
   /** Outbox entries waiting or in flight (`pending` + `syncing`). */
-  readonly pendingChanges: number
+  pendingChanges: 'count',
   /** Outbox entries that exhausted their retries and wait for the app to retry or discard them. */
-  readonly failedChanges: number
+  failedChanges: 'count',
   /** The most recent error message from any part of sync, cleared by the next successful round. */
-  readonly lastError: string | null
-  readonly uploadError: string | null
-  readonly downloadError: string | null
+  lastError: 'message',
+  uploadError: 'message',
+  downloadError: 'message',
   /** This client runs the loops (leader tab), rather than following another tab. */
-  readonly isLeader: boolean
+  isLeader: 'flag',
   /**
    * Where sync stands with the backend, for people: a problem (`offline`, `unreachable`, `needs-auth`)
    * appears only after a grace period, recovery at once. See `ConnectionState`.
    */
-  readonly connection: ConnectionState
+  connection: 'connection',
   /** Sync is paused (`pause()`) for every tab of this database, also after a reload, until `resume()`. */
-  readonly isPaused: boolean
+  isPaused: 'flag',
   /** Epoch milliseconds of the next automatic retry after a failed round, or null when none is waiting. */
-  readonly nextRetryAt: number | null
+  nextRetryAt: 'time',
   /**
    * The stored state (queue counts, last sync, pause) has been read. Before that the counts are not known
    * yet, so UI that shows them should wait rather than paint a wrong "0 pending".
    */
-  readonly isLoaded: boolean
-}
+  isLoaded: 'flag',
+} as const satisfies Record<string, FieldKind>
+
+/** One immutable snapshot of the sync state; a new object only when a field changed. */
+export type SyncStatus = { readonly [K in keyof typeof STATUS_FIELDS]: FieldKinds[(typeof STATUS_FIELDS)[K]] }
+
+const statusKeys = Object.keys(STATUS_FIELDS) as (keyof SyncStatus)[]
 
 export const initialSyncStatus: SyncStatus = Object.freeze({
+  ...(Object.fromEntries(statusKeys.map((key) => [key, INITIAL_BY_KIND[STATUS_FIELDS[key]]])) as SyncStatus),
   isOnline: true,
-  isConnected: false,
-  isConnecting: false,
-  isSyncing: false,
-  isUploading: false,
-  isDownloading: false,
-  hasSynced: false,
-  lastSyncedAt: null,
-  pendingChanges: 0,
-  failedChanges: 0,
-  lastError: null,
-  uploadError: null,
-  downloadError: null,
-  isLeader: false,
-  connection: 'disconnected',
-  isPaused: false,
-  nextRetryAt: null,
-  isLoaded: false,
 })
 
-const statusKeys = Object.keys(initialSyncStatus) as (keyof SyncStatus)[]
+/** Whether `value` has every status field, each of the right kind (a status heard from another tab). */
+export function isSyncStatus(value: unknown): value is SyncStatus {
+  if (typeof value !== 'object' || value === null) return false
+  const fields = value as Record<string, unknown>
+  return statusKeys.every((key) => IS_KIND[STATUS_FIELDS[key]](fields[key]))
+}
 
 export function statusEquals(a: SyncStatus, b: SyncStatus): boolean {
   return statusKeys.every((key) => Object.is(a[key], b[key]))

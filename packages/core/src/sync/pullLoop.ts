@@ -3,13 +3,9 @@ import type { OutboxEntry } from '../capture/outbox.js'
 import { InvalidResponseError } from '../shared/errors.js'
 import type { PulledChange } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
-import {
-  type EngineContext,
-  isKnownChange,
-  readKnownVersion,
-  writeKnownVersion,
-  writeLocalRow,
-} from './engine.js'
+import type { EngineContext } from './engineContext.js'
+import { isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { writeLocalRow } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
 export const CURSOR_KEY = 'pull:cursor'
@@ -39,7 +35,7 @@ export class PullLoop {
       const page = await ctx.withTransport((transport, context) =>
         transport.pull(request, { ...context, signal }),
       )
-      // A server that ends with `cursor: null` (as the seed's example does) keeps our place.
+      // A server that ends with `cursor: null` (as simple servers do) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')

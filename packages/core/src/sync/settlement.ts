@@ -3,7 +3,8 @@ import type { SyncEvent } from '../shared/events.js'
 import { isLaterVersion } from '../shared/versionOrder.js'
 import type { RecordData } from '../wire.js'
 import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
-import { after, type EngineContext, readLocalRow, writeLocalRow } from './engine.js'
+import type { EngineContext } from './engineContext.js'
+import { readLocalRow, writeLocalRow } from './localRows.js'
 
 /** The server's version of a record, as a push answer's conflict or a pulled change tells it. */
 export interface ServerVersion {
@@ -128,4 +129,9 @@ export function conflictEvent(
     resolution: typeof resolution === 'string' ? resolution : 'merged',
     fieldConflicts: [...conflict.fieldConflicts],
   }
+}
+
+/** A fresh timestamp that also outranks `timestamp`, which the clock may have declined to follow. */
+export function after(ctx: EngineContext, timestamp: number): number {
+  return Math.max(ctx.clock.now(), Math.floor(timestamp) + 1)
 }
