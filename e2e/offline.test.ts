@@ -27,7 +27,7 @@ describe('working offline', () => {
     await app.add('Call mom')
     await app.rename('Call mom', 'Call mum')
     await expect.poll(() => app.pendingChanges(), SYNC_TIMEOUT).toBe(3)
-    await expect.poll(() => app.bannerText(), SYNC_TIMEOUT).not.toBe('')
+    await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('offline')
 
     // The page must load for the reload, so only the API stays unreachable while the tab is back online.
     await context.route(isApiRequest, (route) => route.abort('internetdisconnected'))
@@ -38,7 +38,8 @@ describe('working offline', () => {
 
     await expect.poll(() => app.titles(), SYNC_TIMEOUT).toEqual(['Buy milk', 'Call mum'])
     await expect.poll(() => app.pendingChanges(), SYNC_TIMEOUT).toBe(3)
-    await expect.poll(() => app.bannerText(), SYNC_TIMEOUT).not.toBe('')
+    await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('offline')
+    expect(await app.statusText()).toContain('3 changes are saved on this device')
     expect(await serverTitles(scenario.server.url, 'olivia')).toEqual([])
     await screenshot(app.page, 'offline')
 
@@ -46,7 +47,7 @@ describe('working offline', () => {
     apiReachable = true
     await context.setOffline(false)
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
-    await expect.poll(() => app.bannerText(), SYNC_TIMEOUT).toBe('')
+    expect(await app.statusText()).toBe('All changes synced')
     expect(await serverTitles(scenario.server.url, 'olivia')).toEqual(['Buy milk', 'Call mum'])
     await screenshot(app.page, 'offline-synced')
   })
