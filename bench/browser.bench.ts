@@ -1,4 +1,4 @@
-/** The capture bench in real Chromium (the e2e suite's launcher): builds the page with Vite, serves it on 127.0.0.1, reads the table. */
+/** The browser benches (write capture, catch-up) in real Chromium (the e2e suite's launcher): builds the page with Vite, serves it on 127.0.0.1, reads the table. */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -31,12 +31,17 @@ const { port } = server.address() as AddressInfo
 
 const browser = await launchBrowser()
 try {
-  const page = await browser.context.newPage()
-  await page.goto(`http://127.0.0.1:${port}/`)
-  await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 300_000 })
-  const result = await page.evaluate(() => window.benchResult!)
-  if ('error' in result) throw new Error(`The browser bench failed: ${result.error}`)
-  console.log(result.table)
+  // Only the named benches, or all: `tsx browser.bench.ts catch-up`.
+  const names = process.argv.slice(2)
+  for (const name of names.length ? names : ['capture', 'catch-up']) {
+    const page = await browser.context.newPage()
+    await page.goto(`http://127.0.0.1:${port}/?bench=${encodeURIComponent(name)}`)
+    await page.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 600_000 })
+    const result = await page.evaluate(() => window.benchResult!)
+    if ('error' in result) throw new Error(`The ${name} bench failed: ${result.error}`)
+    console.log(`\n${result.table}`)
+    await page.close()
+  }
 } finally {
   await browser.close()
   server.close()
