@@ -37,6 +37,7 @@ export {
 } from './shared/errors.js'
 export type { SyncEvent, SyncEventListener, SyncEventLog, SyncPhase } from './shared/events.js'
 export { createSyncEventLog, SyncEventEmitter } from './shared/events.js'
+export type { TransferProgress } from './shared/progress.js'
 export type { SyncStatus } from './shared/status.js'
 export { initialSyncStatus, SyncStatusStore, statusEquals } from './shared/status.js'
 export type { ConflictResolution, ConflictResolver, SyncConflict } from './sync/conflicts.js'

@@ -48,6 +48,8 @@ const LEADER_FIELDS = [
   'isDownloading',
   'hasSynced',
   'lastSyncedAt',
+  'downloadProgress',
+  'uploadProgress',
   'lastError',
   'uploadError',
   'downloadError',
@@ -157,6 +159,8 @@ class DriftlessClient implements SyncClient {
       isConnecting: false,
       isUploading: false,
       isDownloading: false,
+      downloadProgress: null,
+      uploadProgress: null,
     })
   }
 
@@ -310,8 +314,8 @@ class DriftlessClient implements SyncClient {
   private async runRound(signal: AbortSignal): Promise<number | null> {
     let drained: Awaited<ReturnType<UploadLoop['drain']>>
     try {
-      drained = await this.uploads.drain(this.connector, this as UploadClient, signal, () =>
-        this.updateLeaderStatus({ isUploading: true }),
+      drained = await this.uploads.drain(this.connector, this as UploadClient, signal, (uploadProgress) =>
+        this.updateLeaderStatus({ isUploading: true, uploadProgress }),
       )
     } catch (error) {
       if (!signal.aborted) {
@@ -320,12 +324,14 @@ class DriftlessClient implements SyncClient {
       }
       throw error
     } finally {
-      this.updateLeaderStatus({ isUploading: false })
+      this.updateLeaderStatus({ isUploading: false, uploadProgress: null })
     }
     this.updateLeaderStatus({ uploadError: drained.rejection, isDownloading: true })
     let pulled: number
     try {
-      pulled = await this.pulls.pullAll(signal)
+      pulled = await this.pulls.pullAll(signal, (downloadProgress) =>
+        this.updateLeaderStatus({ downloadProgress }),
+      )
     } catch (error) {
       if (!signal.aborted) {
         this.updateLeaderStatus({ downloadError: errorMessage(error), lastError: errorMessage(error) })
@@ -333,7 +339,7 @@ class DriftlessClient implements SyncClient {
       }
       throw error
     } finally {
-      this.updateLeaderStatus({ isDownloading: false })
+      this.updateLeaderStatus({ isDownloading: false, downloadProgress: null })
     }
     await this.outbox.setMeta(CLOCK_KEY, this.clock.toJSON())
     const now = this.env.now()

@@ -4,7 +4,8 @@ import { ConfigError } from './errors.js'
 /** What `onSync(listener)` hears. `at` is epoch milliseconds. */
 export type SyncEvent =
   | { phase: 'push'; at: number; changes: number; accepted: number; conflicts: number; errors: number }
-  | { phase: 'pull'; at: number; changes: number; hasMore: boolean }
+  /** `remaining`: changes after this page, when the server says. */
+  | { phase: 'pull'; at: number; changes: number; hasMore: boolean; remaining?: number }
   | {
       phase: 'conflict'
       at: number

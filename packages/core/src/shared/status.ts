@@ -1,3 +1,4 @@
+import { progressEquals, type TransferProgress } from './progress.js'
 import { Subscribable } from './subscribable.js'
 
 /** One immutable snapshot of the sync state; a new object only when a field changed. */
@@ -25,6 +26,10 @@ export interface SyncStatus {
   readonly downloadError: string | null
   /** This client runs the loops (leader tab), rather than following another tab. */
   readonly isLeader: boolean
+  /** While a pull pages through a backlog (more than one page): changes received of the total, if the server says it. */
+  readonly downloadProgress: TransferProgress | null
+  /** While the queue uploads: changes settled since the drain began, of those queued when it began (or more). */
+  readonly uploadProgress: TransferProgress | null
 }
 
 export const initialSyncStatus: SyncStatus = Object.freeze({
@@ -42,12 +47,20 @@ export const initialSyncStatus: SyncStatus = Object.freeze({
   uploadError: null,
   downloadError: null,
   isLeader: false,
+  downloadProgress: null,
+  uploadProgress: null,
 })
 
 const statusKeys = Object.keys(initialSyncStatus) as (keyof SyncStatus)[]
 
+const progressKeys = new Set<keyof SyncStatus>(['downloadProgress', 'uploadProgress'])
+
 export function statusEquals(a: SyncStatus, b: SyncStatus): boolean {
-  return statusKeys.every((key) => Object.is(a[key], b[key]))
+  return statusKeys.every((key) =>
+    progressKeys.has(key)
+      ? progressEquals(a[key] as TransferProgress | null, b[key] as TransferProgress | null)
+      : Object.is(a[key], b[key]),
+  )
 }
 
 /** Holds the current snapshot; listeners hear only real changes (no flicker from equal snapshots). */
@@ -56,14 +69,14 @@ export class SyncStatusStore extends Subscribable<(status: SyncStatus) => void> 
 
   constructor(initial: Partial<SyncStatus> = {}) {
     super()
-    this.snapshot = normalize({ ...initialSyncStatus, ...initial })
+    this.snapshot = normalize({ ...initialSyncStatus, ...initial }, null)
   }
 
   getSnapshot = (): SyncStatus => this.snapshot
 
   /** Merges `patch`; replaces the snapshot and notifies only if some field differs. */
   update(patch: Partial<SyncStatus>): SyncStatus {
-    const next = normalize({ ...this.snapshot, ...patch })
+    const next = normalize({ ...this.snapshot, ...patch }, this.snapshot)
     if (statusEquals(next, this.snapshot)) return this.snapshot
     this.snapshot = next
     for (const listener of this.listeners) listener(next)
@@ -71,6 +84,14 @@ export class SyncStatusStore extends Subscribable<(status: SyncStatus) => void> 
   }
 }
 
-function normalize(status: SyncStatus): SyncStatus {
-  return Object.freeze({ ...status, isSyncing: status.isUploading || status.isDownloading })
+function normalize(status: SyncStatus, previous: SyncStatus | null): SyncStatus {
+  // The same progress object while its value holds, so a selector of it sees no change.
+  const same = (key: 'downloadProgress' | 'uploadProgress') =>
+    previous && progressEquals(status[key], previous[key]) ? previous[key] : status[key]
+  return Object.freeze({
+    ...status,
+    isSyncing: status.isUploading || status.isDownloading,
+    downloadProgress: same('downloadProgress'),
+    uploadProgress: same('uploadProgress'),
+  })
 }

@@ -1,6 +1,7 @@
 import { runUncaptured } from '../capture/capture.js'
 import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
 import { InvalidResponseError } from '../shared/errors.js'
+import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
 import type { PulledChange } from '../wire.js'
 import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
 import {
@@ -27,11 +28,15 @@ interface Decision {
 export class PullLoop {
   constructor(private readonly ctx: EngineContext) {}
 
-  /** Pulls until `hasMore` is false; returns how many changes were applied. */
-  async pullAll(signal: AbortSignal): Promise<number> {
+  /**
+   * Pulls until `hasMore` is false; returns how many changes were applied. While more pages follow (a
+   * catch-up), `progress` hears how far it has come after each applied page.
+   */
+  async pullAll(signal: AbortSignal, progress?: (progress: TransferProgress) => void): Promise<number> {
     const { ctx } = this
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
     let applied = 0
+    let received = 0
     for (;;) {
       signal.throwIfAborted()
       const request = {
@@ -49,9 +54,17 @@ export class PullLoop {
       }
       signal.throwIfAborted()
       applied += await this.applyPage(page.changes, nextCursor)
-      ctx.emit({ phase: 'pull', at: ctx.env.now(), changes: page.changes.length, hasMore: page.hasMore })
+      received += page.changes.length
+      ctx.emit({
+        phase: 'pull',
+        at: ctx.env.now(),
+        changes: page.changes.length,
+        hasMore: page.hasMore,
+        ...(page.remaining === undefined ? {} : { remaining: page.remaining }),
+      })
       cursor = nextCursor
       if (!page.hasMore) return applied
+      progress?.(downloadProgressAfterPage(received, page.remaining))
     }
   }
 

@@ -4,6 +4,7 @@ import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
 import type { SyncConnector, UploadClient } from '../session/connector.js'
 import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
+import { type TransferProgress, uploadProgress } from '../shared/progress.js'
 import type { Change, PushConflict, PushResult, RecordData } from '../wire.js'
 import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
 import {
@@ -60,22 +61,27 @@ export class UploadLoop {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  /** `onUpload` is called once, just before the first upload of this drain, if there is anything to upload. */
+  /**
+   * `onProgress` hears `{ done: 0, total: queued }` just before the first upload of this drain, if there is
+   * anything to upload, and how far it has come after each batch.
+   */
   async drain(
     connector: SyncConnector | null,
     client: UploadClient,
     signal: AbortSignal,
-    onUpload: () => void = () => {},
+    onProgress: (progress: TransferProgress) => void = () => {},
   ): Promise<DrainResult> {
-    let started = false
-    const starting = () => {
-      if (started) return
-      started = true
-      onUpload()
+    let queued: number | null = null
+    const progress = async (settled: number) => {
+      if (queued === null) {
+        const stats = await this.ctx.outbox.stats()
+        queued = stats.pending + stats.syncing
+      }
+      onProgress(uploadProgress(settled, queued))
     }
     return connector?.uploadData
-      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, starting)
-      : this.drainThroughTransport(signal, starting)
+      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, progress)
+      : this.drainThroughTransport(signal, progress)
   }
 
   /** The seed's loop: call uploadData until the queue is empty; a front that does not move is an error. */
@@ -83,11 +89,12 @@ export class UploadLoop {
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
     signal: AbortSignal,
-    starting: () => void,
+    progress: (settled: number) => Promise<void>,
   ): Promise<DrainResult> {
     const { outbox, env } = this.ctx
     let uploaded = 0
     const before = (await outbox.stats()).total
+    let started = false
     try {
       for (;;) {
         signal.throwIfAborted()
@@ -97,13 +104,15 @@ export class UploadLoop {
           env.logger.warn(STALLED_UPLOAD_WARNING)
           throw new UploadStalledError(front.id)
         }
-        starting()
+        if (!started) await progress(0)
+        started = true
         try {
           await uploadData(client)
         } finally {
           await outbox.release()
         }
         this.previousFront = front.id
+        await progress(Math.max(0, before - (await outbox.stats()).total))
       }
     } catch (error) {
       this.previousFront = null
@@ -114,7 +123,10 @@ export class UploadLoop {
     return { uploaded, retryAt: null, rejection: null }
   }
 
-  private async drainThroughTransport(signal: AbortSignal, starting: () => void): Promise<DrainResult> {
+  private async drainThroughTransport(
+    signal: AbortSignal,
+    progress: (settled: number) => Promise<void>,
+  ): Promise<DrainResult> {
     const { outbox, options, env } = this.ctx
     let uploaded = 0
     let rejection: string | null = null
@@ -123,7 +135,7 @@ export class UploadLoop {
       const now = env.now()
       const batch = await outbox.takeBatch(options.pushBatchSize, (entry) => this.isHeldBack(entry, now))
       if (batch.length === 0) break
-      starting()
+      if (uploaded === 0) await progress(0)
       try {
         const sentAt = env.now()
         const result = await this.pushNarrowing(batch, signal)
@@ -132,6 +144,7 @@ export class UploadLoop {
         const outcome = await this.apply(batch, result)
         uploaded += outcome.settled
         rejection = outcome.rejection ?? rejection
+        await progress(uploaded)
       } catch (error) {
         await outbox.release(batch.map((entry) => entry.id))
         throw error

@@ -29,6 +29,8 @@ export interface TabChannelOptions {
   writeHintIntervalMs?: number
 }
 
+const progressSchema = z.object({ done: z.number(), total: z.number().nullable() })
+
 const syncStatusSchema = z.object({
   isOnline: z.boolean(),
   isConnected: z.boolean(),
@@ -44,6 +46,8 @@ const syncStatusSchema = z.object({
   uploadError: z.string().nullable(),
   downloadError: z.string().nullable(),
   isLeader: z.boolean(),
+  downloadProgress: progressSchema.nullable(),
+  uploadProgress: progressSchema.nullable(),
 }) satisfies z.ZodType<SyncStatus>
 
 const envelope = { v: z.literal(PROTOCOL_VERSION), from: z.string().min(1), to: z.string().optional() }
