@@ -1,4 +1,4 @@
-import { OfflineBanner } from '@driftless/react'
+import { OfflineBanner, SyncProgress } from '@driftless/react'
 import type { TodoSession } from '../session.js'
 import { FailedChanges } from './FailedChanges.js'
 import { NewTodoForm } from './NewTodoForm.js'
@@ -29,6 +29,7 @@ export function TodoScreen({ session, onWorkOffline, onLogOut }: TodoScreenProps
         <OfflineBanner className="banner" />
       </div>
       <SyncPanel />
+      <SyncProgress className="progress" />
       <NewTodoForm db={session.db} />
       <TodoList db={session.db} />
       <FailedChanges />
