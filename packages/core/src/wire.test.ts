@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidResponseError } from './shared/errors.js'
-import { validatePullResult, validatePushResult } from './wire.js'
+import { isLaterVersion, jsonEqual, validatePullResult, validatePushResult } from './wire.js'
 
 describe('validatePushResult', () => {
   it('accepts the contract and normalises ISO server timestamps to epoch milliseconds', () => {
@@ -52,5 +52,23 @@ describe('validatePullResult', () => {
         /remaining/,
       )
     }
+  })
+})
+
+describe('isLaterVersion', () => {
+  it('lets the later timestamp win, and the larger change id on a tie', () => {
+    expect(isLaterVersion({ timestamp: 101, changeId: 'a' }, { timestamp: 100, changeId: 'z' })).toBe(true)
+    expect(isLaterVersion({ timestamp: 99, changeId: 'z' }, { timestamp: 100, changeId: 'a' })).toBe(false)
+    expect(isLaterVersion({ timestamp: 100, changeId: 'b' }, { timestamp: 100, changeId: 'a' })).toBe(true)
+    expect(isLaterVersion({ timestamp: 100, changeId: 'a' }, { timestamp: 100, changeId: 'b' })).toBe(false)
+  })
+})
+
+describe('jsonEqual', () => {
+  it('compares JSON values by structure, whatever the key order', () => {
+    expect(jsonEqual({ a: [1, { b: 2, c: 3 }] }, { a: [1, { c: 3, b: 2 }] })).toBe(true)
+    expect(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false)
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true)
+    expect(jsonEqual([1], { 0: 1 })).toBe(false)
   })
 })

@@ -5,6 +5,8 @@
 import { z } from 'zod'
 import { formatIssues, InvalidResponseError } from './shared/errors.js'
 
+export { type ChangeVersion, isLaterVersion, jsonEqual } from './shared/versionOrder.js'
+
 export const changeTypeSchema = z.enum(['create', 'update', 'delete'])
 export type ChangeType = z.infer<typeof changeTypeSchema>
 

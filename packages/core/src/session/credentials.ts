@@ -2,8 +2,8 @@ import { z } from 'zod'
 import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, formatIssues } from '../shared/errors.js'
 
-/** What the app's `fetchCredentials()` returns. */
-export interface FetchedCredentials {
+/** What the connector's `fetchCredentials()` returns: where the backend is and the token to send. */
+export interface SyncCredentials {
   /** Absolute http(s) URL of the sync backend. */
   endpoint: string
   /** Sent as `Authorization: Bearer <token>`. Kept in memory only. */
@@ -12,7 +12,7 @@ export interface FetchedCredentials {
   expiresAt?: number | Date | string
 }
 
-export type FetchCredentials = () => Promise<FetchedCredentials>
+export type FetchCredentials = () => Promise<SyncCredentials>
 
 /** Validated credentials, as the cache hands them out. */
 export interface Credentials {

@@ -2,7 +2,8 @@ import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
 import { DriftlessError, errorMessage } from '../shared/errors.js'
-import { type SyncStatus, statusEquals } from '../shared/status.js'
+import { Listeners } from '../shared/listeners.js'
+import { isSyncStatus, type SyncStatus, statusEquals } from '../shared/status.js'
 
 const PROTOCOL_VERSION = 1
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000
@@ -29,26 +30,7 @@ export interface TabChannelOptions {
   writeHintIntervalMs?: number
 }
 
-const progressSchema = z.object({ done: z.number(), total: z.number().nullable() })
-
-const syncStatusSchema = z.object({
-  isOnline: z.boolean(),
-  isConnected: z.boolean(),
-  isConnecting: z.boolean(),
-  isSyncing: z.boolean(),
-  isUploading: z.boolean(),
-  isDownloading: z.boolean(),
-  hasSynced: z.boolean(),
-  lastSyncedAt: z.number().nullable(),
-  pendingChanges: z.number(),
-  failedChanges: z.number(),
-  lastError: z.string().nullable(),
-  uploadError: z.string().nullable(),
-  downloadError: z.string().nullable(),
-  isLeader: z.boolean(),
-  downloadProgress: progressSchema.nullable(),
-  uploadProgress: progressSchema.nullable(),
-}) satisfies z.ZodType<SyncStatus>
+const syncStatusSchema = z.custom<SyncStatus>(isSyncStatus)
 
 const envelope = { v: z.literal(PROTOCOL_VERSION), from: z.string().min(1), to: z.string().optional() }
 const requestId = z.string().min(1)
@@ -100,8 +82,8 @@ export class TabChannel {
   private leaderTab: string | null = null
   private ownStatus: SyncStatus | null = null
   private leaderStatus: SyncStatus | null = null
-  private readonly statusListeners = new Set<(status: SyncStatus) => void>()
-  private readonly writeListeners = new Set<() => void>()
+  private readonly statusListeners: Listeners<SyncStatus>
+  private readonly writeListeners: Listeners<void>
   private syncHandler: (() => Promise<void>) | null = null
   private readonly pending = new Map<string, PendingRequest>()
   private requestCount = 0
@@ -111,6 +93,9 @@ export class TabChannel {
   constructor(name: string, env: SyncEnvironment, options: TabChannelOptions = {}) {
     this.tabId = options.tabId ?? nanoid()
     this.env = env
+    // One throwing listener must neither stop the others nor break message handling.
+    this.statusListeners = new Listeners(env.logger, 'a status listener')
+    this.writeListeners = new Listeners(env.logger, 'a local-write listener')
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.writeHintIntervalMs = options.writeHintIntervalMs ?? DEFAULT_WRITE_HINT_INTERVAL_MS
     this.channel = openChannel(env, tabChannelName(name))
@@ -158,10 +143,7 @@ export class TabChannel {
 
   /** While following: hears every status the leader publishes. Returns the unsubscribe function. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    this.statusListeners.add(listener)
-    return () => {
-      this.statusListeners.delete(listener)
-    }
+    return this.statusListeners.add(listener)
   }
 
   /** While leading: runs a round for a follower's `requestSync()`. One handler; returns the unregister function. */
@@ -174,10 +156,7 @@ export class TabChannel {
 
   /** While leading: hears followers' local-write hints. Returns the unsubscribe function. */
   onLocalWrite(listener: () => void): () => void {
-    this.writeListeners.add(listener)
-    return () => {
-      this.writeListeners.delete(listener)
-    }
+    return this.writeListeners.add(listener)
   }
 
   /**
@@ -348,20 +327,11 @@ export class TabChannel {
     // A hello answer often repeats the last broadcast; listeners hear only real changes.
     if (this.leaderStatus && statusEquals(this.leaderStatus, status)) return
     this.leaderStatus = status
-    for (const listener of [...this.statusListeners]) this.call(() => listener(status), 'status')
+    this.statusListeners.notify(status)
   }
 
   private emitLocalWrite(): void {
-    for (const listener of [...this.writeListeners]) this.call(listener, 'local-write')
-  }
-
-  /** One throwing listener must neither stop the others nor break message handling. */
-  private call(listener: () => void, kind: string): void {
-    try {
-      listener()
-    } catch (error) {
-      this.env.logger.error(`Driftless: a ${kind} listener threw.`, error)
-    }
+    this.writeListeners.notify()
   }
 
   /** Rejects pending requests: all of them, those accepted by one tab, or those whose acceptor matches. */
