@@ -11,7 +11,7 @@ import {
   type PulledChange,
 } from '../packages/core/src/index.js'
 
-const ROWS = Number(new URLSearchParams(location.search).get("rows") ?? 50_000)
+const ROWS = Number(new URLSearchParams(location.search).get('rows') ?? 50_000)
 const GOAL_MS = 100
 
 /** Every page of the catch-up, serialised up front so the server's work is not on the clock. */

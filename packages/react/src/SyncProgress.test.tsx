@@ -64,10 +64,9 @@ describe('SyncProgress', () => {
     const client = new FakeSyncClient({ isDownloading: true, downloadProgress: { done: 1, total: 4 } })
     renderWithClient(
       client,
-      <SyncProgress
-        labels={{ label: 'Fortschritt', downloading: (done, total) => `${done} von ${total}` }}
-        children={({ done, total }) => `${Math.round((100 * done) / total!)} %`}
-      />,
+      <SyncProgress labels={{ label: 'Fortschritt', downloading: (done, total) => `${done} von ${total}` }}>
+        {({ done, total }) => `${Math.round((100 * done) / total!)} %`}
+      </SyncProgress>,
     )
     const bar = screen.getByRole('progressbar', { name: 'Fortschritt' })
     expect(bar.getAttribute('aria-valuetext')).toBe('1 von 4')
@@ -75,15 +74,18 @@ describe('SyncProgress', () => {
   })
 })
 
+let renders = 0
+
+function Probe() {
+  renders++
+  const progress = useSyncProgress()
+  return <span>{progress ? `${progress.direction} ${progress.done}/${progress.total}` : 'idle'}</span>
+}
+
 describe('useSyncProgress', () => {
   it('re-renders only when the progress changes, not on every status change', () => {
     const client = new FakeSyncClient({ isDownloading: true, downloadProgress: { done: 1, total: 4 } })
-    let renders = 0
-    function Probe() {
-      renders++
-      const progress = useSyncProgress()
-      return <span>{progress ? `${progress.direction} ${progress.done}/${progress.total}` : 'idle'}</span>
-    }
+    renders = 0
     renderWithClient(client, <Probe />)
     expect(screen.getByText('download 1/4')).toBeTruthy()
     const before = renders
