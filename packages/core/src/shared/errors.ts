@@ -37,10 +37,17 @@ export class InvalidResponseError extends DriftlessError {
 export class TransportError extends DriftlessError {
   readonly status: number
   readonly retryAfterMs: number | undefined
-  constructor(status: number, message: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+  /** The `error` text of the server's JSON answer (e.g. `cursor-unknown`), when it sent one. */
+  readonly serverError: string | undefined
+  constructor(
+    status: number,
+    message: string,
+    options?: { retryAfterMs?: number; cause?: unknown; serverError?: string },
+  ) {
     super('TRANSPORT', message, options)
     this.status = status
     this.retryAfterMs = options?.retryAfterMs
+    this.serverError = options?.serverError
   }
   /** 408, 429, 5xx and network errors are worth retrying as they are; other 4xx are not. */
   get retryable(): boolean {

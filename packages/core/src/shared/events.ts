@@ -16,6 +16,11 @@ export type SyncEvent =
       fieldConflicts: string[]
     }
   | { phase: 'complete'; at: number; pushed: number; pulled: number }
+  /**
+   * The local copy starts over: the server no longer knows our pull cursor (`cursor-unknown`, its data was
+   * reset) or the local database was deleted under the app (`database-deleted`). Pending edits are kept.
+   */
+  | { phase: 'reset'; at: number; reason: 'cursor-unknown' | 'database-deleted' }
   | { phase: 'error'; at: number; stage: 'push' | 'pull' | 'credentials'; error: Error }
 
 export type SyncPhase = SyncEvent['phase']

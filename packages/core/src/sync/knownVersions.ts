@@ -77,3 +77,8 @@ export function isKnownChange(
   if (change.timestamp !== known.timestamp) return change.timestamp < known.timestamp
   return known.changeId === null || known.changeId === change.id
 }
+
+/** Forgets every server version we knew: after the server's data was reset they describe nothing it has. */
+export function forgetKnownVersions(ctx: Pick<EngineContext, 'db'>): PromiseLike<number> {
+  return ctx.db.table(META_TABLE).where(':id').startsWith(VERSION_PREFIX).delete()
+}

@@ -1,11 +1,11 @@
 import { runUncaptured } from '../capture/capture.js'
-import type { OutboxEntry } from '../capture/outbox.js'
-import { InvalidResponseError } from '../shared/errors.js'
+import { META_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import { InvalidResponseError, TransportError } from '../shared/errors.js'
 import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
-import type { PulledChange } from '../wire.js'
+import type { PulledChange, PullResult } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
 import type { EngineContext } from './engineContext.js'
-import { isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { forgetKnownVersions, isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
 import { writeLocalRow } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
@@ -37,9 +37,18 @@ export class PullLoop {
         batchSize: ctx.options.pullBatchSize,
         ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
       }
-      const page = await ctx.withTransport((transport, context) =>
-        transport.pull(request, { ...context, signal }),
-      )
+      let page: PullResult
+      try {
+        page = await ctx.withTransport((transport, context) =>
+          transport.pull(request, { ...context, signal }),
+        )
+      } catch (error) {
+        if (cursor === null || !isCursorUnknown(error)) throw error
+        await this.startOver()
+        cursor = null
+        received = 0
+        continue
+      }
       // A server that ends with `cursor: null` (as the seed's example does) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {
@@ -59,6 +68,22 @@ export class PullLoop {
       if (!page.hasMore) return applied
       progress?.(downloadProgressAfterPage(received, page.remaining))
     }
+  }
+
+  /**
+   * The server no longer knows our cursor (its data was reset or replaced): pull everything again. Known
+   * versions go too, or changes of the new data older than them would be skipped; pending edits stay queued.
+   */
+  private async startOver(): Promise<void> {
+    const { ctx } = this
+    await ctx.db.transaction('rw', META_TABLE, async () => {
+      await ctx.db.table(META_TABLE).delete(CURSOR_KEY)
+      await forgetKnownVersions(ctx)
+    })
+    ctx.env.logger.warn(
+      "Driftless: the server no longer knows this device's pull cursor (its data was reset); pulling everything again.",
+    )
+    ctx.emit({ phase: 'reset', at: ctx.env.now(), reason: 'cursor-unknown' })
   }
 
   private async applyPage(changes: readonly PulledChange[], cursor: string | null): Promise<number> {
@@ -128,4 +153,9 @@ function needsSettling(
 ): boolean {
   if (resolution !== 'local') return true
   return pending.some((entry) => entry.timestamp <= change.timestamp)
+}
+
+/** The server's answer to a cursor it did not issue: `410 Gone` with `{ "error": "cursor-unknown" }`. */
+function isCursorUnknown(error: unknown): boolean {
+  return error instanceof TransportError && error.status === 410 && error.serverError === 'cursor-unknown'
 }
