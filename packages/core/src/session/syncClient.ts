@@ -10,6 +10,7 @@ import {
   type Outbox,
   type OutboxEntry,
 } from '../capture/outbox.js'
+import { watchStorageFull } from '../capture/storageFull.js'
 import { HybridClock } from '../shared/clock.js'
 import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
 import { DriftlessError } from '../shared/errors.js'
@@ -24,6 +25,7 @@ import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
 import { type EngineOptions, type EngineOptionsInput, resolveEngineOptions } from './options.js'
 import type { SchedulerOptions } from './scheduler.js'
+import { StorageGuard } from './storageGuard.js'
 import { CLOCK_KEY, SyncSession } from './syncSession.js'
 
 /** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
@@ -68,6 +70,11 @@ export interface SyncClientOptions extends EngineOptionsInput {
   name?: string
   /** Clocks, timers, fetch, online events, BroadcastChannel and Web Locks; tests pass their own. */
   env?: SyncEnvironment
+  /**
+   * Ask the browser to persist this site's data (`navigator.storage.persist()`) once the first local write
+   * has synced, so it is not evicted under storage pressure. On by default.
+   */
+  persistStorage?: boolean
 }
 
 export class NotConnectedError extends DriftlessError {
@@ -97,6 +104,7 @@ class DriftlessClient implements SyncClient {
   private readonly events: Listeners<SyncEvent>
   private readonly transport: Transport
   private readonly tabs: TabCoordinator
+  private readonly storage: StorageGuard
   private readonly engine: Omit<EngineContext, 'withTransport'>
   private readonly schedulerOptions: SchedulerOptions
   private readonly cleanups: (() => void)[] = []
@@ -110,7 +118,7 @@ class DriftlessClient implements SyncClient {
   private readonly ready: Promise<void>
 
   constructor(db: Dexie, options: SyncClientOptions) {
-    const { tables, transport, name, env, ...engineOptions } = options
+    const { tables, transport, name, env, persistStorage = true, ...engineOptions } = options
     this.db = db
     this.env = env ?? defaultEnvironment()
     const resolved: EngineOptions = resolveEngineOptions(engineOptions)
@@ -118,6 +126,12 @@ class DriftlessClient implements SyncClient {
     this.outbox = attachOutbox(db, { tables, timestamp: () => this.clock.now() })
     this.status = new SyncStatusStore({ isOnline: this.env.isOnline() }, this.env.logger)
     this.events = new Listeners(this.env.logger, 'an onSync listener')
+    this.storage = new StorageGuard(this.env, this.status, persistStorage)
+    watchStorageFull(db, (full) => this.storage.setFull(full))
+    this.events.add((event) => {
+      if (event.phase === 'complete') void this.storage.afterRound(event.pushed)
+    })
+    void this.storage.refresh()
     this.transport = transport ?? new HttpTransport({ env: this.env })
     this.engine = {
       db,

@@ -22,6 +22,13 @@ export interface LockManagerLike {
   ): Promise<T>
 }
 
+/** The parts of `navigator.storage` the client uses; each may be missing in older browsers. */
+export interface StorageManagerLike {
+  persist?(): Promise<boolean>
+  persisted?(): Promise<boolean>
+  estimate?(): Promise<{ usage?: number; quota?: number }>
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
 export interface SyncEnvironment {
@@ -39,11 +46,13 @@ export interface SyncEnvironment {
   broadcastChannel(name: string): BroadcastChannelLike | undefined
   /** Web Locks, or undefined (Node, old browsers): then a client leads alone. */
   locks: LockManagerLike | undefined
+  /** `navigator.storage`, or undefined where there is none (Node, insecure pages). */
+  storage: StorageManagerLike | undefined
   logger: Logger
 }
 
 interface BrowserGlobals {
-  navigator?: { onLine?: boolean; locks?: LockManagerLike }
+  navigator?: { onLine?: boolean; locks?: LockManagerLike; storage?: StorageManagerLike }
   addEventListener?: (type: string, listener: () => void) => void
   removeEventListener?: (type: string, listener: () => void) => void
 }
@@ -72,6 +81,7 @@ export function defaultEnvironment(): SyncEnvironment {
     broadcastChannel: (name) =>
       g.BroadcastChannel ? (new g.BroadcastChannel(name) as unknown as BroadcastChannelLike) : undefined,
     locks: g.navigator?.locks,
+    storage: g.navigator?.storage,
     logger: console,
   }
 }

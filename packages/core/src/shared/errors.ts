@@ -90,3 +90,29 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return typeof error === 'string' ? error : formatKey(error)
 }
+
+/**
+ * The browser refused a write because this site's storage is full (IndexedDB's `QuotaExceededError`). The
+ * write was not stored or queued; everything stored and queued before is intact.
+ */
+export class StorageFullError extends DriftlessError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'STORAGE_FULL',
+      'The browser refused the write: storage for this site is full. Nothing was saved by this write; ' +
+        "everything saved before is intact. Free space (delete data or other sites' data) and try again.",
+      options,
+    )
+  }
+}
+
+/** Whether `error` (or the error it wraps, as Dexie does) is the browser's quota error. */
+export function isQuotaError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    if (current instanceof StorageFullError) return true
+    const { name, inner, cause } = current as { name?: unknown; inner?: unknown; cause?: unknown }
+    if (name === 'QuotaExceededError') return true
+    current = inner ?? cause
+  }
+  return false
+}

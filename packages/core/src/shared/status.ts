@@ -2,6 +2,24 @@ import type { Logger } from './env.js'
 import { Listeners } from './listeners.js'
 import { progressEquals, type TransferProgress } from './progress.js'
 
+/** This site's storage as the browser reports it. */
+export interface StorageState {
+  /** `navigator.storage.persist()` was granted: the browser will not evict the data under pressure. */
+  readonly persisted: boolean
+  /** Bytes used and available to this site (`navigator.storage.estimate()`), null where unknown. */
+  readonly usage: number | null
+  readonly quota: number | null
+  /** The last write was refused because storage is full (`StorageFullError`); cleared by the next write that commits. */
+  readonly full: boolean
+}
+
+export function storageEquals(a: StorageState, b: StorageState): boolean {
+  return (
+    a === b ||
+    (a.persisted === b.persisted && a.usage === b.usage && a.quota === b.quota && a.full === b.full)
+  )
+}
+
 /** What each kind of status field holds, and its value before anything is known. */
 interface FieldKinds {
   flag: boolean
@@ -9,6 +27,7 @@ interface FieldKinds {
   time: number | null
   message: string | null
   progress: TransferProgress | null
+  storage: StorageState
 }
 type FieldKind = keyof FieldKinds
 
@@ -18,6 +37,7 @@ const INITIAL_BY_KIND: { readonly [K in FieldKind]: FieldKinds[K] } = {
   time: null,
   message: null,
   progress: null,
+  storage: Object.freeze({ persisted: false, usage: null, quota: null, full: false }),
 }
 
 const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
@@ -30,6 +50,12 @@ const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
     if (typeof value !== 'object') return false
     const { done, total } = value as Record<string, unknown>
     return Number.isFinite(done) && (total === null || Number.isFinite(total))
+  },
+  storage: (value) => {
+    if (typeof value !== 'object' || value === null) return false
+    const { persisted, usage, quota, full } = value as Record<string, unknown>
+    const bytes = (n: unknown) => n === null || Number.isFinite(n)
+    return typeof persisted === 'boolean' && bytes(usage) && bytes(quota) && typeof full === 'boolean'
   },
 }
 
@@ -62,6 +88,8 @@ const STATUS_FIELDS = {
   downloadProgress: 'progress',
   /** While the queue uploads: changes settled since the drain began, of those queued when it began (or more). */
   uploadProgress: 'progress',
+  /** Whether the browser keeps this site's data under storage pressure, how much it uses, and whether a write was refused for lack of space. */
+  storage: 'storage',
 } as const satisfies Record<string, FieldKind>
 
 /** One immutable snapshot of the sync state; a new object only when a field changed. */
@@ -82,11 +110,13 @@ export function isSyncStatus(value: unknown): value is SyncStatus {
 }
 
 export function statusEquals(a: SyncStatus, b: SyncStatus): boolean {
-  return statusKeys.every((key) =>
-    STATUS_FIELDS[key] === 'progress'
-      ? progressEquals(a[key] as TransferProgress | null, b[key] as TransferProgress | null)
-      : Object.is(a[key], b[key]),
-  )
+  return statusKeys.every((key) => {
+    const kind = STATUS_FIELDS[key]
+    if (kind === 'progress')
+      return progressEquals(a[key] as TransferProgress | null, b[key] as TransferProgress | null)
+    if (kind === 'storage') return storageEquals(a[key] as StorageState, b[key] as StorageState)
+    return Object.is(a[key], b[key])
+  })
 }
 
 /** Holds the current snapshot; listeners hear only real changes (no flicker from equal snapshots). */
@@ -123,5 +153,6 @@ function normalize(status: SyncStatus, previous: SyncStatus | null): SyncStatus 
     isSyncing: status.isUploading || status.isDownloading,
     downloadProgress: same('downloadProgress'),
     uploadProgress: same('uploadProgress'),
+    storage: previous && storageEquals(status.storage, previous.storage) ? previous.storage : status.storage,
   })
 }
