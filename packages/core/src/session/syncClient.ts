@@ -132,6 +132,10 @@ class DriftlessClient implements SyncClient {
       if (event.phase === 'complete') void this.storage.afterRound(event.pushed)
     })
     void this.storage.refresh()
+    db.on('versionchange', (event: IDBVersionChangeEvent) => {
+      // Dexie closes the connection first (its own handler), so the delete can go ahead.
+      if (!event.newVersion) this.databaseDeleted()
+    })
     this.transport = transport ?? new HttpTransport({ env: this.env })
     this.engine = {
       db,
@@ -291,6 +295,28 @@ class DriftlessClient implements SyncClient {
       error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
     })
     this.cleanups.push(() => stats.unsubscribe())
+  }
+
+  /**
+   * The database was deleted under the app (the user cleared site data, another page deleted it): its rows,
+   * queue and cursor are gone. Say so, and once it is open again (empty) pull everything from the start.
+   */
+  private databaseDeleted(): void {
+    this.env.logger.warn(
+      `Driftless: the database "${this.db.name}" was deleted under the app; syncing it again from the server.`,
+    )
+    this.lastSeq = 0
+    this.tabs.update({ hasSynced: false, lastSyncedAt: null })
+    this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted' })
+    this.env.setTimeout(() => {
+      if (this.closed) return
+      this.db
+        .open()
+        .then(() => (this.tabs.isLeader ? this.session?.requestRound() : undefined))
+        .catch((error: unknown) =>
+          this.env.logger.error('Driftless: reopening the deleted database failed', error),
+        )
+    }, 0)
   }
 
   /** Starts the loops in this tab; concurrent callers share one start. */
