@@ -185,6 +185,14 @@ export class Outbox {
     return this.entries.where('[collection+recordId]').equals([collection, recordId]).toArray()
   }
 
+  /** The entries of any of these records, in one read (none at all when the queue is empty). */
+  entriesForRecords(records: readonly (readonly [string, string])[]): Promise<OutboxEntry[]> {
+    return this.entries
+      .where('[collection+recordId]')
+      .anyOf(records.map(([collection, recordId]) => [collection, recordId]))
+      .toArray()
+  }
+
   /** Failed entries (all, or those ids) go back to `pending` with a fresh retry count. Returns how many. */
   retryFailed(ids?: readonly string[]): Promise<number> {
     return this.write(() =>

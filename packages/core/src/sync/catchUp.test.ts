@@ -137,3 +137,21 @@ describe('upload progress', () => {
     ])
   })
 })
+
+describe('applying a large page', () => {
+  it('applies a page bigger than one transaction in full, keeps a pending edit, and stores the last cursor', async () => {
+    const server = new FakeSyncServer({ countRemaining: true })
+    seed(server, 450)
+    server.write('todos', 't300', { id: 't300', title: 'renamed on the server' })
+    const { client, db } = createDevice(server, { pullBatchSize: 1000 })
+    vi.setSystemTime(Date.now() + 60_000)
+    await db.todos.put({ id: 't420', title: 'edited here later' })
+    await client.connect(connector)
+    await client.sync()
+    expect(await db.todos.count()).toBe(450)
+    expect(await db.todos.get('t300')).toEqual({ id: 't300', title: 'renamed on the server' })
+    expect(await db.todos.get('t420')).toEqual({ id: 't420', title: 'edited here later' })
+    expect(server.get('todos', 't420')?.data).toEqual({ id: 't420', title: 'edited here later' })
+    expect(await storedCursor(client)).toBe('452')
+  })
+})

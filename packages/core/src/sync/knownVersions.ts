@@ -82,3 +82,29 @@ export function isKnownChange(
 export function forgetKnownVersions(ctx: Pick<EngineContext, 'db'>): PromiseLike<number> {
   return ctx.db.table(META_TABLE).where(':id').startsWith(VERSION_PREFIX).delete()
 }
+
+/** The known versions of many records in one read, keyed by `versionKey`; safe inside a transaction. */
+export function readKnownVersions(
+  ctx: Pick<EngineContext, 'db'>,
+  keys: readonly string[],
+): PromiseLike<Map<string, KnownVersion>> {
+  return ctx.db
+    .table(META_TABLE)
+    .bulkGet([...keys])
+    .then((rows: ({ value?: unknown } | undefined)[]) => {
+      const versions = new Map<string, KnownVersion>()
+      rows.forEach((row, index) => {
+        const version = parseKnownVersion(row?.value)
+        if (version) versions.set(keys[index]!, version)
+      })
+      return versions
+    })
+}
+
+/** Writes many known versions in one request, keyed by `versionKey`. */
+export function writeKnownVersions(
+  ctx: Pick<EngineContext, 'db'>,
+  versions: ReadonlyMap<string, KnownVersion>,
+): PromiseLike<unknown> {
+  return ctx.db.table(META_TABLE).bulkPut([...versions].map(([key, value]) => ({ key, value })))
+}

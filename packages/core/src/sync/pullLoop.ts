@@ -2,14 +2,25 @@ import { runUncaptured } from '../capture/capture.js'
 import { META_TABLE, type OutboxEntry } from '../capture/outbox.js'
 import { InvalidResponseError, TransportError } from '../shared/errors.js'
 import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
-import type { PulledChange, PullResult } from '../wire.js'
+import type { PulledChange, PullResult, RecordData } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
 import type { EngineContext } from './engineContext.js'
-import { forgetKnownVersions, isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
-import { writeLocalRow } from './localRows.js'
+import {
+  forgetKnownVersions,
+  isKnownChange,
+  type KnownVersion,
+  readKnownVersion,
+  readKnownVersions,
+  versionKey,
+  writeKnownVersions,
+} from './knownVersions.js'
+import { writeLocalRows } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
 export const CURSOR_KEY = 'pull:cursor'
+
+/** Changes applied per transaction: small enough that no one task holds the page's main thread for long. */
+const APPLY_CHUNK = 200
 
 interface Decision {
   change: PulledChange
@@ -86,26 +97,57 @@ export class PullLoop {
     ctx.emit({ phase: 'reset', at: ctx.env.now(), reason: 'cursor-unknown' })
   }
 
+  /**
+   * Applies a page in transactions of at most `APPLY_CHUNK` changes, each with bulk reads and writes, so a
+   * large page never holds the page's main thread for long. The cursor moves with the last one; a chunk
+   * applied again after a crash is skipped by its known versions.
+   */
   private async applyPage(changes: readonly PulledChange[], cursor: string | null): Promise<number> {
+    let applied = 0
+    for (let start = 0; start < changes.length || start === 0; start += APPLY_CHUNK) {
+      const chunk = changes.slice(start, start + APPLY_CHUNK)
+      const last = start + APPLY_CHUNK >= changes.length
+      applied += await this.applyChunk(chunk, last ? cursor : null)
+    }
+    return applied
+  }
+
+  private async applyChunk(changes: readonly PulledChange[], cursor: string | null): Promise<number> {
     const { ctx } = this
     for (const change of changes) ctx.clock.observe(change.timestamp)
-    const decisions = await Promise.all(changes.map((change) => this.decide(change)))
+    const synced = changes.filter((change) => ctx.tables.has(change.collection))
+    const recordKeys = [...new Set(synced.map((change) => versionKey(change.collection, change.recordId)))]
+    const withEdits = await this.recordsWithPendingEdits(synced)
+    const decisions = await Promise.all(
+      synced.map((change) =>
+        withEdits.has(versionKey(change.collection, change.recordId))
+          ? this.decide(change)
+          : { change, verdict: null },
+      ),
+    )
     let applied = 0
     const settled: Verdict[] = []
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       const seenAtSeq = await ctx.outbox.highWater()
+      const known = await readKnownVersions(ctx, recordKeys)
+      // Local edits made since the decisions were taken count too.
+      const editedNow = await this.recordsWithPendingEdits(synced)
+      const written = new Map<string, KnownVersion>()
+      const rows = new Map<string, Map<string, RecordData | null>>()
       for (const { change, verdict } of decisions) {
-        if (!ctx.tables.has(change.collection)) continue
-        if (isKnownChange(await readKnownVersion(ctx, change.collection, change.recordId), change)) continue
-        const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
-        await writeKnownVersion(ctx, change.collection, change.recordId, {
-          timestamp: change.timestamp,
-          changeId: change.id,
-          seenAtSeq,
-        })
+        const key = versionKey(change.collection, change.recordId)
+        if (isKnownChange(known.get(key), change)) continue
+        const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
+        known.set(key, version)
+        written.set(key, version)
         applied++
+        const pending = editedNow.has(key)
+          ? await ctx.outbox.entriesFor(change.collection, change.recordId)
+          : []
         if (pending.length === 0) {
-          await writeLocalRow(ctx, change.collection, change.recordId, change.data)
+          const table = rows.get(change.collection) ?? new Map<string, RecordData | null>()
+          rows.set(change.collection, table)
+          table.set(change.recordId, change.data)
           continue
         }
         // A local edit arrived after the decision was made: keep it; its push settles the rest.
@@ -116,10 +158,21 @@ export class PullLoop {
         }
         if (verdict) settled.push(verdict)
       }
+      await writeKnownVersions(ctx, written)
+      for (const [collection, table] of rows) await writeLocalRows(ctx, collection, table)
       if (cursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, cursor)
     })
     for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
     return applied
+  }
+
+  /** The `versionKey`s of the records among `changes` with queued local edits, in one outbox read. */
+  private async recordsWithPendingEdits(changes: readonly PulledChange[]): Promise<Set<string>> {
+    if (changes.length === 0) return new Set()
+    const entries = await this.ctx.outbox.entriesForRecords(
+      changes.map((change) => [change.collection, change.recordId] as const),
+    )
+    return new Set(entries.map((entry) => versionKey(entry.collection, entry.recordId)))
   }
 
   /** Outside the transaction (a custom resolver may be async): is there a local edit, and who wins? */
