@@ -20,7 +20,7 @@ import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from '
 export const CURSOR_KEY = 'pull:cursor'
 
 /** Changes applied per transaction: small enough that no one task holds the page's main thread for long. */
-const APPLY_CHUNK = 200
+const APPLY_CHUNK = 100
 
 interface Decision {
   change: PulledChange
