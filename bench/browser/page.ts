@@ -1,5 +1,6 @@
-import { runCaptureBench } from '../capture.js'
 import { runCatchUpBench } from '../catchUp.js'
+import { type NetworkBenchConfig, runNetworkBench } from '../network.js'
+import { runWritesBench } from '../writes.js'
 
 declare global {
   interface Window {
@@ -7,22 +8,22 @@ declare global {
   }
 }
 
-const benches: Record<string, (environment: string) => Promise<string>> = {
-  capture: runCaptureBench,
-  'catch-up': runCatchUpBench,
-}
-
-const name = new URLSearchParams(location.search).get('bench') ?? 'capture'
+const params = new URLSearchParams(location.search)
 const browser = navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent
-const bench = benches[name]
-const run = bench
-  ? bench(`real IndexedDB, ${browser}`)
-  : Promise.reject(new Error(`No bench named "${name}".`))
-run.then(
+const name = params.get('suite')
+const suite =
+  name === 'network'
+    ? runNetworkBench(JSON.parse(params.get('config') ?? '{}') as NetworkBenchConfig)
+    : name === 'catch-up'
+      ? runCatchUpBench(`real IndexedDB, ${browser}`)
+      : runWritesBench(`real IndexedDB, ${browser}`, 5)
+suite.then(
   (table) => {
     window.benchResult = { table }
   },
   (error: unknown) => {
-    window.benchResult = { error: String(error) }
+    window.benchResult = {
+      error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error),
+    }
   },
 )

@@ -160,7 +160,6 @@ describe('CredentialCache', () => {
     const { cache, fetch } = setup(async () => ({ endpoint: ENDPOINT, token: `t${++n}` }))
     expect((await cache.get()).token).toBe('t1')
     cache.invalidate()
-    expect(cache.peek()).toBeUndefined()
     expect((await cache.get()).token).toBe('t2')
     expect(fetch).toHaveBeenCalledTimes(2)
   })
@@ -202,7 +201,6 @@ describe('CredentialCache', () => {
     expect(error).toBeInstanceOf(CredentialsError)
     expect((error as Error).message).toContain(`${field}:`)
     expect((error as Error).message).not.toContain('secret-token-1')
-    expect(cache.peek()).toBeUndefined()
   })
 
   it('rejects a token that has already expired, without repeating it', async () => {
@@ -225,7 +223,6 @@ describe('CredentialCache', () => {
     expect(error).toBeInstanceOf(CredentialsError)
     expect((error as CredentialsError).cause).toBe(cause)
     expect((error as Error).message).toContain('not signed in')
-    expect(cache.peek()).toBeUndefined()
     fail = false
     expect((await cache.get()).token).toBe('t1')
     expect(fetch).toHaveBeenCalledTimes(2)

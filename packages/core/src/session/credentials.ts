@@ -29,7 +29,7 @@ export interface CredentialCacheOptions {
   now?: () => number
 }
 
-/** The seed's pre-fetch threshold. */
+/** With this little time left before expiry, credentials are refetched in the background while still in use. */
 export const CREDENTIALS_REFRESH_BEFORE_MS = 30_000
 
 // Numbers this small are seconds (JWT style) rather than milliseconds: 1e11 ms is in 1973.
@@ -91,11 +91,6 @@ export class CredentialCache {
     this.current = undefined
     this.inFlight = undefined
     this.generation++
-  }
-
-  /** The cached credentials without fetching, if any. */
-  peek(): Credentials | undefined {
-    return this.current
   }
 
   private refreshInBackground(): void {

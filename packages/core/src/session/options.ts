@@ -25,12 +25,12 @@ const optionsSchema = z.object({
   collections: z.array(z.string().min(1)).optional(),
 })
 
-export type EngineOptionsInput = z.input<typeof optionsSchema> & { resolveConflict?: ConflictResolver }
+export type SyncOptions = z.input<typeof optionsSchema> & { resolveConflict?: ConflictResolver }
 
 export type EngineOptions = z.output<typeof optionsSchema> & { resolveConflict: ConflictResolver | undefined }
 
-/** Applies the seeds' defaults and rejects bad values with an error naming the option. */
-export function resolveEngineOptions(input: EngineOptionsInput = {}): EngineOptions {
+/** Fills in the defaults and rejects bad values with an error naming the option. */
+export function resolveEngineOptions(input: SyncOptions = {}): EngineOptions {
   const { resolveConflict, ...rest } = input
   const parsed = optionsSchema.safeParse(rest)
   if (!parsed.success) {

@@ -1,4 +1,4 @@
-import type { SyncEnvironment } from '../shared/env.js'
+import { MAX_TIMER_MS, type SyncEnvironment } from '../shared/env.js'
 import { TransportError } from '../shared/errors.js'
 import { retryDelay } from './retry.js'
 
@@ -21,19 +21,22 @@ interface Waiter {
   reject(error: unknown): void
 }
 
+type WaitReason = 'write' | 'retry' | 'backoff'
+
 /**
  * Where the scheduler is; every transition is an assignment to `phase`.
  * - stopped: no timers; `start()` leaves it.
  * - idle: nothing planned; a write, a request or the interval starts a round.
- * - waiting: a timer starts the next round at `at`: after a write's debounce, a held-back change's retry
- *   time, or a failure's backoff (`backoff`: writes and the interval do not cut it short).
+ * - waiting: a timer starts the next round at `at`, for a `reason`: a write's debounce (a later write
+ *   moves it), a held-back change's retry time, or a failure's backoff (writes and the interval do not
+ *   cut a backoff short).
  * - running: a round is in flight; `rerun` says what happens when it ends: another round at once (`now`),
  *   a write-triggered one (`write`), or nothing.
  */
 type Phase =
   | { readonly name: 'stopped' }
   | { readonly name: 'idle' }
-  | { readonly name: 'waiting'; readonly at: number; readonly timer: unknown; readonly backoff: boolean }
+  | { readonly name: 'waiting'; readonly at: number; readonly timer: unknown; readonly reason: WaitReason }
   | { readonly name: 'running'; readonly rerun: 'none' | 'write' | 'now' }
 
 /**
@@ -98,13 +101,18 @@ export class SyncScheduler {
     const { phase } = this
     // Offline, writes wait in the outbox: the online event starts the next round.
     if (phase.name === 'stopped' || !this.env.isOnline()) return
-    if (phase.name === 'waiting' && phase.backoff) return
+    if (phase.name === 'waiting' && phase.reason === 'backoff') return
     if (phase.name === 'running') {
       if (phase.rerun === 'none') this.phase = { name: 'running', rerun: 'write' }
       return
     }
+    // The debounce counts from the last write of a burst: a pending write's round moves later.
+    if (phase.name === 'waiting' && phase.reason === 'write') this.cancelTimer()
     const now = this.env.now()
-    this.waitUntil(Math.max(now + this.options.debounceMs, this.lastStartedAt + this.options.throttleMs))
+    this.waitUntil(
+      Math.max(now + this.options.debounceMs, this.lastStartedAt + this.options.throttleMs),
+      'write',
+    )
   }
 
   /** Starts a round now, or once the one in flight ends. */
@@ -146,7 +154,7 @@ export class SyncScheduler {
       return
     }
     if (rerun === 'write') this.notifyWrite()
-    if (retryAt !== null) this.waitUntil(retryAt)
+    if (retryAt !== null) this.waitUntil(retryAt, 'retry')
   }
 
   private backOff(error: unknown): void {
@@ -159,11 +167,11 @@ export class SyncScheduler {
     // A server that says when to come back (429/503 Retry-After) is not asked earlier, cap or not.
     const retryAfter = error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0
     this.cancelTimer()
-    this.waitUntil(this.env.now() + Math.max(backoff, retryAfter), true)
+    this.waitUntil(this.env.now() + Math.max(backoff, retryAfter), 'backoff')
   }
 
   /** Plans the next round at `at`, unless one is planned earlier already. */
-  private waitUntil(at: number, backoff = false): void {
+  private waitUntil(at: number, reason: WaitReason): void {
     const { phase } = this
     if (phase.name === 'waiting' && phase.at <= at) return
     this.cancelTimer()
@@ -171,12 +179,17 @@ export class SyncScheduler {
       () => {
         if (this.phase.name !== 'waiting' || this.phase.timer !== timer) return
         this.phase = { name: 'idle' }
+        // A delay longer than a timer holds fires early, at the cap: wait out the rest.
+        if (this.env.now() < at) {
+          this.waitUntil(at, reason)
+          return
+        }
         if (!this.env.isOnline()) return
         this.runOrQueue('now')
       },
-      Math.max(0, at - this.env.now()),
+      Math.min(Math.max(0, at - this.env.now()), MAX_TIMER_MS),
     )
-    this.phase = { name: 'waiting', at, timer, backoff }
+    this.phase = { name: 'waiting', at, timer, reason }
   }
 
   /** Leaves `waiting` for `idle`, clearing its timer; other phases are untouched. */
@@ -189,16 +202,19 @@ export class SyncScheduler {
   private armInterval(): void {
     const { intervalMs } = this.options
     if (intervalMs === null || intervalMs <= 0) return
-    this.intervalTimer = this.env.setTimeout(() => {
-      this.intervalTimer = null
-      if (!this.isActive) return
-      this.armInterval()
-      // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
-      const { phase } = this
-      if (phase.name === 'running' || this.inFlight || !this.env.isOnline()) return
-      if (phase.name === 'waiting' && phase.backoff) return
-      this.cancelTimer()
-      this.startRound()
-    }, intervalMs)
+    this.intervalTimer = this.env.setTimeout(
+      () => {
+        this.intervalTimer = null
+        if (!this.isActive) return
+        this.armInterval()
+        // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
+        const { phase } = this
+        if (phase.name === 'running' || this.inFlight || !this.env.isOnline()) return
+        if (phase.name === 'waiting' && phase.reason === 'backoff') return
+        this.cancelTimer()
+        this.startRound()
+      },
+      Math.min(intervalMs, MAX_TIMER_MS),
+    )
   }
 }

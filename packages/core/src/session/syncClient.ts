@@ -23,7 +23,7 @@ import { TabCoordinator } from '../tabs/tabCoordinator.js'
 import { HttpTransport } from '../transport/http.js'
 import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { type EngineOptions, type EngineOptionsInput, resolveEngineOptions } from './options.js'
+import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
 import type { SchedulerOptions } from './scheduler.js'
 import { StorageGuard } from './storageGuard.js'
 import { CLOCK_KEY, SyncSession } from './syncSession.js'
@@ -61,7 +61,7 @@ export interface SyncClient extends UploadClient {
   close(): Promise<void>
 }
 
-export interface SyncClientOptions extends EngineOptionsInput {
+export interface SyncClientOptions extends SyncOptions {
   /** The synced tables of `db`, each optionally with a zod schema that every write must pass. */
   tables: SyncedTables
   /** How changes travel; defaults to an HttpTransport whose base URL is the credentials' endpoint. */

@@ -3,7 +3,7 @@ import { CredentialsError, errorMessage, TransportError } from '../shared/errors
 import type { SyncStatus } from '../shared/status.js'
 import type { EngineContext } from '../sync/engineContext.js'
 import { PullLoop } from '../sync/pullLoop.js'
-import { type DrainResult, UploadLoop } from '../sync/uploadLoop.js'
+import { UploadLoop } from '../sync/uploadLoop.js'
 import type { LeaderStatus } from '../tabs/tabCoordinator.js'
 import type { Transport, TransportContext } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
@@ -100,36 +100,15 @@ export class SyncSession {
   private async runRound(signal: AbortSignal): Promise<number | null> {
     const { report, engine } = this.options
     signal.throwIfAborted()
-    let drained: DrainResult
-    try {
-      drained = await this.uploads.drain(
-        this.connector,
-        this.options.uploadClient,
-        signal,
-        (uploadProgress) => report({ isUploading: true, uploadProgress }),
-      )
-    } catch (error) {
-      if (!signal.aborted) {
-        report({ uploadError: errorMessage(error), lastError: errorMessage(error) })
-        this.reportError(error instanceof CredentialsError ? 'credentials' : 'push', error)
-      }
-      throw error
-    } finally {
-      report({ isUploading: false, uploadProgress: null })
-    }
+    const drained = await this.stage('push', signal, () =>
+      this.uploads.drain(this.connector, this.options.uploadClient, signal, (uploadProgress) =>
+        report({ isUploading: true, uploadProgress }),
+      ),
+    )
     report({ uploadError: drained.rejection, isDownloading: true })
-    let pulled: number
-    try {
-      pulled = await this.pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress }))
-    } catch (error) {
-      if (!signal.aborted) {
-        report({ downloadError: errorMessage(error), lastError: errorMessage(error) })
-        this.reportError(error instanceof CredentialsError ? 'credentials' : 'pull', error)
-      }
-      throw error
-    } finally {
-      report({ isDownloading: false, downloadProgress: null })
-    }
+    const pulled = await this.stage('pull', signal, () =>
+      this.pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
+    )
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
     const now = this.env.now()
     const status = this.options.status()
@@ -141,6 +120,31 @@ export class SyncSession {
     })
     engine.emit({ phase: 'complete', at: now, pushed: drained.uploaded, pulled })
     return drained.retryAt
+  }
+
+  /** Runs the upload or the download of a round; its failure shows in the status and as an error event. */
+  private async stage<T>(stage: 'push' | 'pull', signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+    const { report } = this.options
+    try {
+      return await run()
+    } catch (error) {
+      if (!signal.aborted) {
+        const message = errorMessage(error)
+        report(
+          stage === 'push'
+            ? { uploadError: message, lastError: message }
+            : { downloadError: message, lastError: message },
+        )
+        this.reportError(error instanceof CredentialsError ? 'credentials' : stage, error)
+      }
+      throw error
+    } finally {
+      report(
+        stage === 'push'
+          ? { isUploading: false, uploadProgress: null }
+          : { isDownloading: false, downloadProgress: null },
+      )
+    }
   }
 
   /** Calls the transport with current credentials; a 401 drops them and tries once more with fresh ones. */

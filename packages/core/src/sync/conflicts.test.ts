@@ -223,8 +223,9 @@ describe('conflicts on pull (a local edit made while the round ran)', () => {
     })
   }
 
+  // Change ids are nanoids: '!' sorts below every one of them, '~' above.
   for (const { remoteId, winner } of [
-    { remoteId: '0', winner: local },
+    { remoteId: '!', winner: local },
     { remoteId: '~', winner: remote },
   ]) {
     it(`lww, both edits at the same timestamp: the larger change id wins, as on the server (${remoteId})`, async () => {

@@ -60,7 +60,7 @@ export class PullLoop {
         received = 0
         continue
       }
-      // A server that ends with `cursor: null` (as the seed's example does) keeps our place.
+      // A server that ends with `cursor: null` (as simple servers do) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')

@@ -9,7 +9,7 @@ import type { EngineContext } from './engineContext.js'
 import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
 import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
 
-/** The seed's words, logged when uploadData() returns without completing the entry at the front. */
+/** Logged word for word when uploadData() returns without completing the entry at the front (apps may match on it). */
 export const STALLED_UPLOAD_WARNING =
   'Potentially previously uploaded CRUD entries are still present in the upload queue. Make sure to handle uploads and complete CRUD transactions or batches by calling and awaiting their [.complete()] method. The next upload iteration will be delayed.'
 
@@ -74,7 +74,7 @@ export class UploadLoop {
       : this.drainThroughTransport(signal, progress)
   }
 
-  /** The seed's loop: call uploadData until the queue is empty; a front that does not move is an error. */
+  /** Calls uploadData until the queue is empty; a front that does not move after a call is an error. */
   private async drainThrough(
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
@@ -98,6 +98,12 @@ export class UploadLoop {
         started = true
         try {
           await uploadData(client)
+        } catch (error) {
+          env.logger.error(
+            "Driftless: the connector's uploadData() threw; its changes stay queued and are retried.",
+            error,
+          )
+          throw error
         } finally {
           await outbox.release()
         }

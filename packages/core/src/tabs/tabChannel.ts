@@ -7,7 +7,6 @@ import { isSyncStatus, type SyncStatus, statusEquals } from '../shared/status.js
 
 const PROTOCOL_VERSION = 1
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000
-const DEFAULT_WRITE_HINT_INTERVAL_MS = 100
 
 /** The BroadcastChannel all tabs of one database talk on. */
 export function tabChannelName(name: string): string {
@@ -26,8 +25,6 @@ export interface TabChannelOptions {
   tabId?: string
   /** How long `requestSync()` waits for a leader tab to accept the request. */
   requestTimeoutMs?: number
-  /** `notifyLocalWrite()` sends at most one hint per interval (the first at once, the last at its end). */
-  writeHintIntervalMs?: number
 }
 
 const syncStatusSchema = z.custom<SyncStatus>(isSyncStatus)
@@ -43,7 +40,6 @@ const messageSchema = z.discriminatedUnion('type', [
   /** From the leader: it stopped leading. */
   z.object({ ...envelope, type: z.literal('bye') }),
   /** A follower wrote locally; the leader may want to upload soon. */
-  z.object({ ...envelope, type: z.literal('write') }),
   z.object({ ...envelope, type: z.literal('sync'), requestId }),
   z.object({ ...envelope, type: z.literal('sync-accepted'), requestId }),
   z.object({
@@ -67,7 +63,7 @@ interface PendingRequest {
 
 /**
  * The tabs of one database talking over BroadcastChannel: the leader publishes its status and runs
- * rounds for followers; followers mirror the status, forward `sync()` and hint at local writes.
+ * rounds for followers; followers mirror the status and forward `sync()`.
  * Messages are versioned; malformed, foreign or misaddressed ones are ignored. Without
  * BroadcastChannel it is a no-op channel for a tab that is alone.
  */
@@ -76,18 +72,15 @@ export class TabChannel {
   private readonly env: SyncEnvironment
   private readonly channel: BroadcastChannelLike | undefined
   private readonly requestTimeoutMs: number
-  private readonly writeHintIntervalMs: number
   private leading = false
   private closed = false
   private leaderTab: string | null = null
   private ownStatus: SyncStatus | null = null
   private leaderStatus: SyncStatus | null = null
   private readonly statusListeners: Listeners<SyncStatus>
-  private readonly writeListeners: Listeners<void>
   private syncHandler: (() => Promise<void>) | null = null
   private readonly pending = new Map<string, PendingRequest>()
   private requestCount = 0
-  private writeHintTimer: { handle: unknown; trailing: boolean } | null = null
   private warnedVersion = false
 
   constructor(name: string, env: SyncEnvironment, options: TabChannelOptions = {}) {
@@ -95,9 +88,7 @@ export class TabChannel {
     this.env = env
     // One throwing listener must neither stop the others nor break message handling.
     this.statusListeners = new Listeners(env.logger, 'a status listener')
-    this.writeListeners = new Listeners(env.logger, 'a local-write listener')
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-    this.writeHintIntervalMs = options.writeHintIntervalMs ?? DEFAULT_WRITE_HINT_INTERVAL_MS
     this.channel = openChannel(env, tabChannelName(name))
     if (this.channel) this.channel.onmessage = (event) => this.receive(event.data)
     this.post({ type: 'hello' })
@@ -154,11 +145,6 @@ export class TabChannel {
     }
   }
 
-  /** While leading: hears followers' local-write hints. Returns the unsubscribe function. */
-  onLocalWrite(listener: () => void): () => void {
-    return this.writeListeners.add(listener)
-  }
-
   /**
    * Asks the leader tab for a round and settles when it finished: resolves on success, rejects with the
    * leader's error, or with `NO_LEADER` / `LEADER_CHANGED` when forwarding failed (call again). When this
@@ -193,26 +179,6 @@ export class TabChannel {
     })
   }
 
-  /** A local write happened in this tab; hints the leader to upload soon. Cheap: hints are throttled. */
-  notifyLocalWrite(): void {
-    if (this.closed) return
-    if (this.leading) {
-      this.emitLocalWrite()
-      return
-    }
-    if (this.writeHintTimer) {
-      this.writeHintTimer.trailing = true
-      return
-    }
-    this.post({ type: 'write' })
-    const timer = { handle: undefined as unknown, trailing: false }
-    this.writeHintTimer = timer
-    timer.handle = this.env.setTimeout(() => {
-      this.writeHintTimer = null
-      if (timer.trailing) this.notifyLocalWrite()
-    }, this.writeHintIntervalMs)
-  }
-
   /** Says goodbye if leading, fails pending requests, and stops sending and receiving. Idempotent. */
   close(): void {
     if (this.closed) return
@@ -221,10 +187,7 @@ export class TabChannel {
     this.leading = false
     this.leaderTab = null
     this.failPending('TAB_CHANNEL_CLOSED', closedError().message)
-    if (this.writeHintTimer) this.env.clearTimeout(this.writeHintTimer.handle)
-    this.writeHintTimer = null
     this.statusListeners.clear()
-    this.writeListeners.clear()
     this.syncHandler = null
     if (this.channel) {
       this.channel.onmessage = null
@@ -258,9 +221,6 @@ export class TabChannel {
           'The leader tab stopped leading while running the requested sync; call sync() again.',
           message.from,
         )
-        return
-      case 'write':
-        if (this.leading) this.emitLocalWrite()
         return
       case 'sync':
         if (this.leading) this.answerSyncRequest(message.from, message.requestId)
@@ -328,10 +288,6 @@ export class TabChannel {
     if (this.leaderStatus && statusEquals(this.leaderStatus, status)) return
     this.leaderStatus = status
     this.statusListeners.notify(status)
-  }
-
-  private emitLocalWrite(): void {
-    this.writeListeners.notify()
   }
 
   /** Rejects pending requests: all of them, those accepted by one tab, or those whose acceptor matches. */
