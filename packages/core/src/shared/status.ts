@@ -63,7 +63,7 @@ const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
 const STATUS_FIELDS = {
   /** The browser reports a network connection. */
   isOnline: 'flag',
-  /** `connect()` was called and the backend is reachable with valid credentials. */
+  /** `connect()` was called and the backend is reachable with valid credentials; always false while offline. */
   isConnected: 'flag',
   isConnecting: 'flag',
   /** `isUploading || isDownloading`. */
@@ -154,5 +154,7 @@ function normalize(status: SyncStatus, previous: SyncStatus | null): SyncStatus 
     downloadProgress: same('downloadProgress'),
     uploadProgress: same('uploadProgress'),
     storage: previous && storageEquals(status.storage, previous.storage) ? previous.storage : status.storage,
+    // A device without a network reaches no backend, whatever the last request said.
+    isConnected: status.isConnected && status.isOnline,
   })
 }

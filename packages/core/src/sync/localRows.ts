@@ -28,20 +28,3 @@ export function writeLocalRow(
   const keyPath = ctx.tables.get(collection)
   return table.put(keyPath ? { ...data, [keyPath]: recordId } : data)
 }
-
-/** Writes the final state of many records of one table: a put for each row, one delete for the nulls. */
-export function writeLocalRows(
-  ctx: EngineContext,
-  collection: string,
-  rows: ReadonlyMap<string, RecordData | null>,
-): PromiseLike<unknown> {
-  const table = ctx.db.table(collection)
-  const keyPath = ctx.tables.get(collection)
-  const puts: RecordData[] = []
-  const deletes: string[] = []
-  for (const [recordId, data] of rows) {
-    if (data === null) deletes.push(recordId)
-    else puts.push(keyPath ? { ...data, [keyPath]: recordId } : data)
-  }
-  return table.bulkPut(puts).then(() => table.bulkDelete(deletes))
-}

@@ -1,26 +1,23 @@
 import { runUncaptured } from '../capture/capture.js'
 import { META_TABLE, type OutboxEntry } from '../capture/outbox.js'
-import { InvalidResponseError, TransportError } from '../shared/errors.js'
+import { InvalidResponseError, TransportError, UnusableChangeError } from '../shared/errors.js'
 import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
-import type { PulledChange, PullResult, RecordData } from '../wire.js'
+import type { PulledChange, PullResult } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
+import { currentGeneration, findEcho, forgetGeneration, forgetThrough, readEchoes } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
-import {
-  forgetKnownVersions,
-  isKnownChange,
-  type KnownVersion,
-  readKnownVersion,
-  readKnownVersions,
-  versionKey,
-  writeKnownVersions,
-} from './knownVersions.js'
-import { writeLocalRows } from './localRows.js'
+import { forgetKnownVersions, readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { writeLocalRow } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
 export const CURSOR_KEY = 'pull:cursor'
+/** Ids of the changes applied since the stored cursor, for servers that end a page without moving it. */
+const APPLIED_KEY = 'pull:applied'
 
-/** Changes applied per transaction: small enough that no one task holds the page's main thread for long. */
-const APPLY_CHUNK = 100
+interface AppliedSinceCursor {
+  cursor: string | null
+  ids: string[]
+}
 
 interface Decision {
   change: PulledChange
@@ -39,6 +36,7 @@ export class PullLoop {
   async pullAll(signal: AbortSignal, progress?: (progress: TransferProgress) => void): Promise<number> {
     const { ctx } = this
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
+    const generation = await currentGeneration(ctx)
     let applied = 0
     let received = 0
     for (;;) {
@@ -66,7 +64,7 @@ export class PullLoop {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
       }
       signal.throwIfAborted()
-      applied += await this.applyPage(page.changes, nextCursor)
+      applied += await this.applyPage(page.changes, cursor, nextCursor, page.hasMore ? null : generation)
       received += page.changes.length
       ctx.emit({
         phase: 'pull',
@@ -83,12 +81,12 @@ export class PullLoop {
 
   /**
    * The server no longer knows our cursor (its data was reset or replaced): pull everything again. Known
-   * versions go too, or changes of the new data older than them would be skipped; pending edits stay queued.
+   * versions go too, as they describe data the server no longer has; pending edits stay queued.
    */
   private async startOver(): Promise<void> {
     const { ctx } = this
     await ctx.db.transaction('rw', META_TABLE, async () => {
-      await ctx.db.table(META_TABLE).delete(CURSOR_KEY)
+      await ctx.db.table(META_TABLE).bulkDelete([CURSOR_KEY, APPLIED_KEY])
       await forgetKnownVersions(ctx)
     })
     ctx.env.logger.warn(
@@ -97,60 +95,52 @@ export class PullLoop {
     ctx.emit({ phase: 'reset', at: ctx.env.now(), reason: 'cursor-unknown' })
   }
 
-  /**
-   * Applies a page in transactions of at most `APPLY_CHUNK` changes, each with bulk reads and writes, so a
-   * large page never holds the page's main thread for long. The cursor moves with the last one; a chunk
-   * applied again after a crash is skipped by its known versions.
-   */
-  private async applyPage(changes: readonly PulledChange[], cursor: string | null): Promise<number> {
-    let applied = 0
-    for (let start = 0; start < changes.length || start === 0; start += APPLY_CHUNK) {
-      const chunk = changes.slice(start, start + APPLY_CHUNK)
-      const last = start + APPLY_CHUNK >= changes.length
-      applied += await this.applyChunk(chunk, last ? cursor : null)
-    }
-    return applied
-  }
-
-  private async applyChunk(changes: readonly PulledChange[], cursor: string | null): Promise<number> {
+  private async applyPage(
+    changes: readonly PulledChange[],
+    cursor: string | null,
+    nextCursor: string | null,
+    /** On the last page: the generation the pull started at, whose echoes it has now brought back. */
+    completes: number | null,
+  ): Promise<number> {
     const { ctx } = this
     for (const change of changes) ctx.clock.observe(change.timestamp)
-    const synced = changes.filter((change) => ctx.tables.has(change.collection))
-    const recordKeys = [...new Set(synced.map((change) => versionKey(change.collection, change.recordId)))]
-    const withEdits = await this.recordsWithPendingEdits(synced)
-    const decisions = await Promise.all(
-      synced.map((change) =>
-        withEdits.has(versionKey(change.collection, change.recordId))
-          ? this.decide(change)
-          : { change, verdict: null },
-      ),
-    )
+    const decisions = await Promise.all(changes.map((change) => this.decide(change)))
     let applied = 0
     const settled: Verdict[] = []
+    const unknown = new Set<string>()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       const seenAtSeq = await ctx.outbox.highWater()
-      const known = await readKnownVersions(ctx, recordKeys)
-      // Local edits made since the decisions were taken count too.
-      const editedNow = await this.recordsWithPendingEdits(synced)
-      const written = new Map<string, KnownVersion>()
-      const rows = new Map<string, Map<string, RecordData | null>>()
+      const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? { cursor: null, ids: [] }
+      // Changes a server sends again from a cursor that did not move are ones we applied already.
+      const appliedIds = new Set(since.cursor === cursor ? since.ids : [])
       for (const { change, verdict } of decisions) {
-        const key = versionKey(change.collection, change.recordId)
-        if (isKnownChange(known.get(key), change)) continue
-        const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
-        known.set(key, version)
-        written.set(key, version)
-        applied++
-        const pending = editedNow.has(key)
-          ? await ctx.outbox.entriesFor(change.collection, change.recordId)
-          : []
-        if (pending.length === 0) {
-          const table = rows.get(change.collection) ?? new Map<string, RecordData | null>()
-          rows.set(change.collection, table)
-          table.set(change.recordId, change.data)
+        if (!ctx.tables.has(change.collection)) {
+          unknown.add(change.collection)
           continue
         }
-        // A local edit arrived after the decision was made: keep it; its push settles the rest.
+        if (appliedIds.has(change.id)) continue
+        appliedIds.add(change.id)
+        const known = await readKnownVersion(ctx, change.collection, change.recordId)
+        // The very change we pushed (a server that keeps our ids) or one applied before.
+        if (known?.changeId === change.id) continue
+        const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
+        if (pending.length > 0) {
+          const echoes = await readEchoes(ctx, change.collection, change.recordId)
+          const echo = findEcho(echoes, change)
+          if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
+        }
+        await writeKnownVersion(ctx, change.collection, change.recordId, {
+          timestamp: change.timestamp,
+          changeId: change.id,
+          seenAtSeq,
+        })
+        applied++
+        // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
+        if (pending.length === 0) {
+          await writeLocalRow(ctx, change.collection, change.recordId, change.data)
+          continue
+        }
+        // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
         const resolution = verdict?.resolution ?? 'local'
         // Awaiting an async call that touches no table would let this transaction commit early.
         if (needsSettling(change, pending, resolution)) {
@@ -158,21 +148,24 @@ export class PullLoop {
         }
         if (verdict) settled.push(verdict)
       }
-      await writeKnownVersions(ctx, written)
-      for (const [collection, table] of rows) await writeLocalRows(ctx, collection, table)
-      if (cursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, cursor)
+      if (nextCursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, nextCursor)
+      const kept = nextCursor === cursor ? [...appliedIds] : []
+      await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
+      if (completes !== null) await forgetGeneration(ctx, completes)
     })
+    for (const collection of unknown) this.reportUnknownCollection(collection)
     for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
     return applied
   }
 
-  /** The `versionKey`s of the records among `changes` with queued local edits, in one outbox read. */
-  private async recordsWithPendingEdits(changes: readonly PulledChange[]): Promise<Set<string>> {
-    if (changes.length === 0) return new Set()
-    const entries = await this.ctx.outbox.entriesForRecords(
-      changes.map((change) => [change.collection, change.recordId] as const),
+  /** A change to a table this client does not sync cannot be applied; saying so beats stalling the cursor. */
+  private reportUnknownCollection(collection: string): void {
+    const { ctx } = this
+    const error = new UnusableChangeError(
+      `collection "${collection}" is not one of this client's synced tables (${[...ctx.tables.keys()].join(', ')})`,
     )
-    return new Set(entries.map((entry) => versionKey(entry.collection, entry.recordId)))
+    ctx.env.logger.warn(`Driftless: ${error.message}`)
+    ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
   }
 
   /** Outside the transaction (a custom resolver may be async): is there a local edit, and who wins? */
@@ -181,9 +174,12 @@ export class PullLoop {
     if (!ctx.tables.has(change.collection)) return { change, verdict: null }
     const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
     if (pending.length === 0) return { change, verdict: null }
-    // An echo of our own accepted change, or a change already applied, is no conflict.
+    // A change already applied, or the echo of one this device pushed or settled against, is no conflict.
     const known = await readKnownVersion(ctx, change.collection, change.recordId)
-    if (isKnownChange(known, change)) return { change, verdict: null }
+    if (known?.changeId === change.id) return { change, verdict: null }
+    if (findEcho(await readEchoes(ctx, change.collection, change.recordId), change) >= 0) {
+      return { change, verdict: null }
+    }
     return { change, verdict: await judge(ctx, 'pull', serverVersion(change), pending) }
   }
 }
