@@ -27,6 +27,12 @@ describe('the sync status as a person meets it', () => {
   let app: TodoApp
 
   it('paints no wrong state while logging in, then says all is synced; no axe violation', async () => {
+    // Each state below is made by routing HTTP requests, which a WebSocket bypasses: the live socket is
+    // refused, so the app runs on its HTTP fallback (the live channel has its own suite, realtime.test.ts).
+    await scenario.browser.context.routeWebSocket(
+      (url) => url.pathname === '/live',
+      (socket) => socket.close(),
+    )
     app = await TodoApp.open(scenario.browser.context, scenario.server.url)
     const frames = await paintsOfLogIn(app.page, 'petra')
     expect(wrongFrames(frames, [null, 'loading', 'connecting', 'syncing', 'synced'])).toEqual([])
