@@ -321,10 +321,8 @@ function validKey(config: CapturedTable, key: unknown): string {
   if (typeof key === 'string' && key.length > 0) return key
   throw new SyncValidationError(config.name, key, [
     {
-      code: 'custom',
       path: config.keyPath.split('.'),
       message: `synced rows need a non-empty string id, e.g. nanoid(); got ${typeof key}`,
-      input: key,
     },
   ])
 }
