@@ -9,6 +9,7 @@ export type {
   SyncStats,
 } from './capture/outbox.js'
 export { getSyncStats, META_TABLE, OUTBOX_TABLE, Outbox } from './capture/outbox.js'
+export type { StandardSchema, StandardSchemaIssue, StandardSchemaResult } from './capture/standardSchema.js'
 export type { SyncClient } from './session/client.js'
 export type { SyncConnector, SyncCredentials, UploadClient } from './session/connector.js'
 export type { Credentials, FetchCredentials, FetchedCredentials } from './session/credentials.js'

@@ -11,14 +11,14 @@ import Dexie, {
   type Middleware,
 } from 'dexie'
 import { nanoid } from 'nanoid'
-import type { z } from 'zod'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
+import { checkTableSchema, type StandardSchema, validateTableRow } from './standardSchema.js'
 
-/** Per synced table: `true`, or a zod schema every written row must pass. */
+/** Per synced table: `true`, or a Standard Schema (zod, valibot, arktype…) every written row must pass. */
 export interface SyncedTableOptions {
-  schema?: z.ZodType
+  schema?: StandardSchema
 }
 
 /** Which tables of the database are synced: `{ todos: { schema: todoSchema }, lists: true }`. */
@@ -52,7 +52,7 @@ type NewEntry = Omit<OutboxEntry, 'seq'>
 interface CapturedTable {
   readonly name: string
   readonly keyPath: string
-  readonly schema: z.ZodType | undefined
+  readonly schema: StandardSchema | undefined
 }
 
 /** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
@@ -87,7 +87,9 @@ export function attachOutbox<DB extends Dexie>(
   for (const [name, declared] of Object.entries(options.tables as SyncedTables)) {
     if (!declared) continue
     const keyPath = checkSyncable(db, name)
-    tables.set(name, { name, keyPath, schema: declared === true ? undefined : declared.schema })
+    const schema =
+      declared === true || declared.schema === undefined ? undefined : checkTableSchema(name, declared.schema)
+    tables.set(name, { name, keyPath, schema })
   }
   if (tables.size === 0) {
     throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
@@ -311,8 +313,8 @@ function capture(
 function validRow(config: CapturedTable, value: unknown, key: unknown): string {
   const id = validKey(config, key)
   if (config.schema) {
-    const result = config.schema.safeParse(value)
-    if (!result.success) throw new SyncValidationError(config.name, id, result.error.issues)
+    const issues = validateTableRow(config.name, config.schema, value)
+    if (issues.length) throw new SyncValidationError(config.name, id, issues)
   }
   return id
 }

@@ -29,7 +29,7 @@ import { type EngineOptionsInput, resolveEngineOptions } from './options.js'
 import { SyncScheduler } from './scheduler.js'
 
 export interface SyncClientOptions extends EngineOptionsInput {
-  /** The synced tables of `db`, each optionally with a zod schema that every write must pass. */
+  /** The synced tables of `db`, each optionally with a Standard Schema (zod, valibot, arktype…) every write must pass. */
   tables: SyncedTables
   /** How changes travel; defaults to an HttpTransport whose base URL is the credentials' endpoint. */
   transport?: Transport
