@@ -2,12 +2,14 @@
  * Write capture: a Dexie DBCore middleware that appends one outbox entry per changed row of a synced table,
  * in the same IndexedDB transaction as the write, so data and queue can never disagree.
  */
-import Dexie, {
+// The named export: the default one is a namespace to TypeScript under node16/nodenext resolution.
+import {
   type DBCore,
   type DBCoreMutateRequest,
   type DBCoreMutateResponse,
   type DBCoreTable,
   type DBCoreTransaction,
+  Dexie,
   type Middleware,
 } from 'dexie'
 import { nanoid } from 'nanoid'

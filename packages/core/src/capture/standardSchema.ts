@@ -2,7 +2,7 @@
  * Table schemas come in through Standard Schema (zod 3.24+ and 4, valibot, arktype implement it), so an app
  * uses whichever validation library it already has. This is the part of the v1 interface Driftless reads.
  */
-import Dexie from 'dexie'
+import { Dexie } from 'dexie'
 import type { Issue } from '../shared/check.js'
 import { ConfigError } from '../shared/errors.js'
 

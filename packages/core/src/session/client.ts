@@ -1,4 +1,4 @@
-import type Dexie from 'dexie'
+import type { Dexie } from 'dexie'
 import type { ChangeStatus, OutboxEntry } from '../capture/outbox.js'
 import type { SyncEventListener } from '../shared/events.js'
 import type { SyncStatus } from '../shared/status.js'

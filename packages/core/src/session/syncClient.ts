@@ -1,4 +1,4 @@
-import type Dexie from 'dexie'
+import type { Dexie } from 'dexie'
 import { liveQuery } from 'dexie'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
