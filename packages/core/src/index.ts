@@ -1,5 +1,5 @@
-export type { AttachOutboxOptions, SyncedTableOptions, SyncedTables, TableNameOf } from './capture/capture.js'
-export { attachOutbox, driftlessStores, runUncaptured } from './capture/capture.js'
+/** The public API of @driftless/core: what an app or a connector needs. Internals: ./internal.ts. */
+export type { SyncedTableOptions, SyncedTables, TableNameOf } from './capture/capture.js'
 export type {
   ChangeStatus,
   CrudBatch,
@@ -8,18 +8,13 @@ export type {
   OutboxFilter,
   SyncStats,
 } from './capture/outbox.js'
-export { getSyncStats, META_TABLE, OUTBOX_TABLE, Outbox } from './capture/outbox.js'
+export { getSyncStats } from './capture/outbox.js'
 export type { StandardSchema, StandardSchemaIssue, StandardSchemaResult } from './capture/standardSchema.js'
-export type { SyncClient } from './session/client.js'
-export type { SyncConnector, SyncCredentials, UploadClient } from './session/connector.js'
-export type { Credentials, FetchCredentials, FetchedCredentials } from './session/credentials.js'
-export { CredentialCache } from './session/credentials.js'
-export type { ConflictStrategy, EngineOptionsInput as SyncOptions } from './session/options.js'
-export { DEFAULT_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './session/retry.js'
-export type { SyncClientOptions } from './session/syncClient.js'
+export type { SyncConnector, UploadClient } from './session/connector.js'
+export type { Credentials, FetchCredentials, SyncCredentials } from './session/credentials.js'
+export type { ConflictStrategy, SyncOptions } from './session/options.js'
+export type { SyncClient, SyncClientOptions } from './session/syncClient.js'
 export { createSyncClient, NotConnectedError } from './session/syncClient.js'
-export type { HybridClockState } from './shared/clock.js'
-export { HybridClock } from './shared/clock.js'
 export type {
   BroadcastChannelLike,
   FetchLike,
@@ -37,9 +32,9 @@ export {
   TransportError,
 } from './shared/errors.js'
 export type { SyncEvent, SyncEventListener, SyncEventLog, SyncPhase } from './shared/events.js'
-export { createSyncEventLog, SyncEventEmitter } from './shared/events.js'
+export { createSyncEventLog } from './shared/events.js'
 export type { SyncStatus } from './shared/status.js'
-export { initialSyncStatus, SyncStatusStore, statusEquals } from './shared/status.js'
+export { initialSyncStatus } from './shared/status.js'
 export type { ConflictResolution, ConflictResolver, SyncConflict } from './sync/conflicts.js'
 export { differingFields } from './sync/conflicts.js'
 export { STALLED_UPLOAD_WARNING, UploadStalledError } from './sync/uploadLoop.js'

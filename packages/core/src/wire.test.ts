@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { formatIssues, InvalidResponseError } from './shared/errors.js'
 import {
   changeSchema,
+  isLaterVersion,
+  jsonEqual,
   pullRequestSchema,
   pushRequestSchema,
   validatePullResult,
@@ -158,5 +160,23 @@ describe('the contract as the server reads it', () => {
     expect(parsed.success || formatIssues(parsed.error.issues)).toBe(
       'batchSize: expected an integer, got 2.5',
     )
+  })
+})
+
+describe('isLaterVersion', () => {
+  it('lets the later timestamp win, and the larger change id on a tie', () => {
+    expect(isLaterVersion({ timestamp: 101, changeId: 'a' }, { timestamp: 100, changeId: 'z' })).toBe(true)
+    expect(isLaterVersion({ timestamp: 99, changeId: 'z' }, { timestamp: 100, changeId: 'a' })).toBe(false)
+    expect(isLaterVersion({ timestamp: 100, changeId: 'b' }, { timestamp: 100, changeId: 'a' })).toBe(true)
+    expect(isLaterVersion({ timestamp: 100, changeId: 'a' }, { timestamp: 100, changeId: 'b' })).toBe(false)
+  })
+})
+
+describe('jsonEqual', () => {
+  it('compares JSON values by structure, whatever the key order', () => {
+    expect(jsonEqual({ a: [1, { b: 2, c: 3 }] }, { a: [1, { c: 3, b: 2 }] })).toBe(true)
+    expect(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false)
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1 })).toBe(true)
+    expect(jsonEqual([1], { 0: 1 })).toBe(false)
   })
 })

@@ -19,6 +19,7 @@ import {
 import { formatIssues, InvalidResponseError } from './shared/errors.js'
 
 export type { Check, CheckResult, Issue } from './shared/check.js'
+export { type ChangeVersion, isLaterVersion, jsonEqual } from './shared/versionOrder.js'
 
 export const changeTypes = ['create', 'update', 'delete'] as const
 export type ChangeType = (typeof changeTypes)[number]

@@ -1,4 +1,5 @@
 import type { Dexie, Table } from 'dexie'
+import { nanoid } from 'nanoid'
 import { ConfigError } from '../shared/errors.js'
 import type { ChangeType, RecordData } from '../wire.js'
 
@@ -220,8 +221,40 @@ export class Outbox {
     await this.meta.put({ key, value })
   }
 
-  async deleteMeta(key: string): Promise<void> {
-    await this.meta.delete(key)
+  /** The highest `seq` in use; every entry captured later gets a higher one. */
+  highWater(): PromiseLike<number> {
+    return this.entries
+      .toCollection()
+      .lastKey()
+      .then((key) => (typeof key === 'number' ? key : 0))
+  }
+
+  /** Deletes exactly these entries (by position), whatever their status. */
+  remove(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
+    return this.write(() => this.entries.bulkDelete(entries.map((entry) => entry.seq)))
+  }
+
+  /** Gives a queued entry a new timestamp (and the server version it now follows, if given). */
+  restamp(seq: number, timestamp: number, prevData?: RecordData | null): PromiseLike<unknown> {
+    return this.write(() =>
+      this.entries.update(seq, { timestamp, ...(prevData === undefined ? {} : { prevData }) }),
+    )
+  }
+
+  /** Replaces a queued entry with a new change under a fresh id, pending with no retries counted. */
+  reissue(
+    seq: number,
+    change: Pick<OutboxEntry, 'type' | 'data' | 'prevData' | 'timestamp'>,
+  ): PromiseLike<unknown> {
+    return this.write(() =>
+      this.entries.update(seq, {
+        ...change,
+        id: nanoid(),
+        status: 'pending',
+        retries: 0,
+        errorMessage: null,
+      }),
+    )
   }
 
   private take(
@@ -241,10 +274,6 @@ export class Outbox {
     const syncing = entries.map((entry) => ({ ...entry, status: 'syncing' as const }))
     await this.entries.bulkPut(syncing)
     return syncing
-  }
-
-  private remove(entries: readonly OutboxEntry[]): Promise<void> {
-    return this.write(() => this.entries.bulkDelete(entries.map((entry) => entry.seq)))
   }
 
   private withStatus(status: ChangeStatus, ids: readonly string[] | undefined) {

@@ -1,12 +1,5 @@
 import type { CrudBatch, CrudTransaction } from '../capture/outbox.js'
-
-/** What `fetchCredentials()` returns: where the backend is and the token to send. Kept in memory only. */
-export interface SyncCredentials {
-  endpoint: string
-  token: string
-  /** Epoch ms, a Date or an ISO string; otherwise the JWT's `exp` is used. */
-  expiresAt?: number | Date | string
-}
+import type { SyncCredentials } from './credentials.js'
 
 /** What `uploadData(client)` may call: the outbox, a batch or a transaction at a time. */
 export interface UploadClient {

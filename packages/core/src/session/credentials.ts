@@ -2,8 +2,8 @@ import { check, isoDateTime, number, object, optional, refine, string, union } f
 import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, formatIssues } from '../shared/errors.js'
 
-/** What the app's `fetchCredentials()` returns. */
-export interface FetchedCredentials {
+/** What the connector's `fetchCredentials()` returns: where the backend is and the token to send. */
+export interface SyncCredentials {
   /** Absolute http(s) URL of the sync backend. */
   endpoint: string
   /** Sent as `Authorization: Bearer <token>`. Kept in memory only. */
@@ -12,7 +12,7 @@ export interface FetchedCredentials {
   expiresAt?: number | Date | string
 }
 
-export type FetchCredentials = () => Promise<FetchedCredentials>
+export type FetchCredentials = () => Promise<SyncCredentials>
 
 /** Validated credentials, as the cache hands them out. */
 export interface Credentials {
@@ -29,7 +29,7 @@ export interface CredentialCacheOptions {
   now?: () => number
 }
 
-/** The seed's pre-fetch threshold. */
+/** With this little time left before expiry, credentials are refetched in the background while still in use. */
 export const CREDENTIALS_REFRESH_BEFORE_MS = 30_000
 
 // Numbers this small are seconds (JWT style) rather than milliseconds: 1e11 ms is in 1973.
@@ -54,7 +54,7 @@ const validDate = check<Date>((input, path, issues) => {
   return input as Date
 })
 
-const fetchedCredentialsSchema = object<FetchedCredentials>({
+const fetchedCredentialsSchema = object<SyncCredentials>({
   endpoint: httpUrl,
   token: string({ min: 1 }),
   expiresAt: optional(
@@ -111,11 +111,6 @@ export class CredentialCache {
     this.current = undefined
     this.inFlight = undefined
     this.generation++
-  }
-
-  /** The cached credentials without fetching, if any. */
-  peek(): Credentials | undefined {
-    return this.current
   }
 
   private refreshInBackground(): void {

@@ -36,7 +36,7 @@ export interface EngineOptions {
   resolveConflict: ConflictResolver | undefined
 }
 
-export type EngineOptionsInput = Partial<Omit<EngineOptions, 'autoSync' | 'resolveConflict'>> & {
+export type SyncOptions = Partial<Omit<EngineOptions, 'autoSync' | 'resolveConflict'>> & {
   autoSync?: false | Partial<AutoSyncOptions>
   resolveConflict?: ConflictResolver
 }
@@ -69,8 +69,8 @@ const optionsSchema = object<Omit<EngineOptions, 'resolveConflict'>>({
   collections: optional(array(string({ min: 1 }))),
 })
 
-/** Applies the seeds' defaults and rejects bad values with an error naming the option. */
-export function resolveEngineOptions(input: EngineOptionsInput = {}): EngineOptions {
+/** Fills in the defaults and rejects bad values with an error naming the option. */
+export function resolveEngineOptions(input: SyncOptions = {}): EngineOptions {
   const { resolveConflict, ...rest } = input
   const parsed = optionsSchema.safeParse(rest)
   if (!parsed.success) {

@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEnvironment } from '../shared/env.js'
-import { DEFAULT_RETRY_DELAY_MS, parseRetryAfter, retryDelay, sleep } from './retry.js'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_RETRY_DELAY_MS, parseRetryAfter, retryDelay } from './retry.js'
 
 describe('retryDelay', () => {
   const noJitter = { random: () => 0 }
@@ -64,50 +63,5 @@ describe('parseRetryAfter', () => {
     for (const header of [null, undefined, '', 'soon', '-5', '1.5', '+5', 'Someday, 99 Foo']) {
       expect(parseRetryAfter(header, now)).toBeUndefined()
     }
-  })
-})
-
-describe('sleep', () => {
-  beforeEach(() => {
-    vi.useFakeTimers()
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
-
-  it('resolves true once the time has passed, not before', async () => {
-    const env = createEnvironment()
-    const done = vi.fn()
-    sleep(1_000, env).then(done)
-    await vi.advanceTimersByTimeAsync(999)
-    expect(done).not.toHaveBeenCalled()
-    await vi.advanceTimersByTimeAsync(1)
-    expect(done).toHaveBeenCalledWith(true)
-  })
-
-  it('resolves false as soon as the signal aborts and clears its timer', async () => {
-    const env = createEnvironment()
-    const controller = new AbortController()
-    const slept = sleep(60_000, env, controller.signal)
-    await vi.advanceTimersByTimeAsync(10)
-    controller.abort()
-    await expect(slept).resolves.toBe(false)
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('resolves false at once when the signal has already aborted', async () => {
-    const env = createEnvironment()
-    await expect(sleep(60_000, env, AbortSignal.abort())).resolves.toBe(false)
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('uses the injected timers', async () => {
-    const setTimeout = vi.fn((callback: () => void) => {
-      callback()
-      return 1
-    })
-    const env = createEnvironment({ setTimeout, clearTimeout: vi.fn() })
-    await expect(sleep(5_000, env)).resolves.toBe(true)
-    expect(setTimeout).toHaveBeenCalledWith(expect.any(Function), 5_000)
   })
 })

@@ -1,6 +1,4 @@
-import type { SyncEnvironment } from '../shared/env.js'
-
-/** The seed's default wait before retrying a failed upload. */
+/** How long to wait before retrying a failed upload, unless the app says otherwise. */
 export const DEFAULT_RETRY_DELAY_MS = 5_000
 /** Backoff never waits longer than this between attempts by default. */
 export const DEFAULT_MAX_RETRY_DELAY_MS = 60_000
@@ -44,31 +42,4 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
   const at = Date.parse(value)
   if (!Number.isFinite(at)) return undefined
   return Math.max(0, at - now)
-}
-
-/**
- * Waits `ms` on the environment's timers. Resolves `true` when the time has passed, or `false` as soon
- * as `signal` aborts (also if it already had) — it never rejects, so a loop can `if (!(await sleep(…)))
- * return`.
- */
-export function sleep(
-  ms: number,
-  env: Pick<SyncEnvironment, 'setTimeout' | 'clearTimeout'>,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false)
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      env.clearTimeout(handle)
-      resolve(false)
-    }
-    const handle = env.setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort)
-        resolve(true)
-      },
-      Math.max(0, ms),
-    )
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

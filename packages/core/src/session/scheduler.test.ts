@@ -106,6 +106,20 @@ describe('SyncScheduler', () => {
     scheduler.stop(new Error('done'))
   })
 
+  it('measures the debounce from the last write of a burst', async () => {
+    const { runner, scheduler } = setup({ debounceMs: 300, throttleMs: 0 })
+    scheduler.start()
+    await tick(10_000)
+    scheduler.notifyWrite()
+    await tick(200)
+    scheduler.notifyWrite()
+    await tick(299)
+    expect(runner.starts).toEqual([0])
+    await tick(1)
+    expect(runner.starts).toEqual([0, 10_500])
+    scheduler.stop(new Error('done'))
+  })
+
   it('waits for the debounce after a write before its round', async () => {
     const { runner, scheduler } = setup({ debounceMs: 300, throttleMs: 0 })
     scheduler.start()
@@ -208,6 +222,20 @@ describe('SyncScheduler', () => {
     expect(runner.starts).toEqual([0])
     await tick(1)
     expect(runner.starts).toEqual([0, 30_000])
+    scheduler.stop(new Error('done'))
+  })
+
+  it('waits out a Retry-After longer than a timer can hold instead of retrying at once', async () => {
+    const { runner, scheduler } = setup({ retryDelayMs: 1_000 })
+    const retryAfterMs = 2 ** 31 + 10_000
+    runner.script({ error: new TransportError(503, 'maintenance', { retryAfterMs }) })
+    scheduler.start()
+    await tick(60_000)
+    expect(runner.starts).toEqual([0])
+    await tick(retryAfterMs - 60_001)
+    expect(runner.starts).toEqual([0])
+    await tick(1)
+    expect(runner.starts).toEqual([0, retryAfterMs])
     scheduler.stop(new Error('done'))
   })
 

@@ -1,4 +1,4 @@
-import type { SyncEnvironment } from '../shared/env.js'
+import { MAX_TIMER_MS, type SyncEnvironment } from '../shared/env.js'
 import { TransportError } from '../shared/errors.js'
 import { retryDelay } from './retry.js'
 
@@ -21,22 +21,36 @@ interface Waiter {
   reject(error: unknown): void
 }
 
+type WaitReason = 'write' | 'retry' | 'backoff'
+
+/**
+ * Where the scheduler is; every transition is an assignment to `phase`.
+ * - stopped: no timers; `start()` leaves it.
+ * - idle: nothing planned; a write, a request or the interval starts a round.
+ * - waiting: a timer starts the next round at `at`, for a `reason`: a write's debounce (a later write
+ *   moves it), a held-back change's retry time, or a failure's backoff (writes and the interval do not
+ *   cut a backoff short).
+ * - running: a round is in flight; `rerun` says what happens when it ends: another round at once (`now`),
+ *   a write-triggered one (`write`), or nothing.
+ */
+type Phase =
+  | { readonly name: 'stopped' }
+  | { readonly name: 'idle' }
+  | { readonly name: 'waiting'; readonly at: number; readonly timer: unknown; readonly reason: WaitReason }
+  | { readonly name: 'running'; readonly rerun: 'none' | 'write' | 'now' }
+
 /**
  * Decides when sync rounds run: at once for `requestRound()` (sync(), connect, online); throttled for
  * local writes and on an interval, these two only while online; after a failure with jittered backoff,
  * never sooner than the server's Retry-After. Never two rounds at once.
  */
 export class SyncScheduler {
-  private active = false
-  private running = false
+  private phase: Phase = { name: 'stopped' }
+  /** A round is in flight; it may outlive a `stop()`, and a restart waits for it. */
+  private inFlight = false
   private controller = new AbortController()
   private waiting: Waiter[] = []
-  private rerunNow = false
-  private rerunThrottled = false
-  private timer: unknown = null
-  private timerAt = Number.POSITIVE_INFINITY
   private intervalTimer: unknown = null
-  private backingOff = false
   private failures = 0
   private lastStartedAt = Number.NEGATIVE_INFINITY
 
@@ -47,13 +61,13 @@ export class SyncScheduler {
   ) {}
 
   get isActive(): boolean {
-    return this.active
+    return this.phase.name !== 'stopped'
   }
 
-  /** Starts scheduling and runs a first round (the seed's upload on connect). */
+  /** Starts scheduling and runs a first round (the upload on connect). */
   start(): void {
-    if (this.active) return
-    this.active = true
+    if (this.isActive) return
+    this.phase = { name: 'idle' }
     this.controller = new AbortController()
     this.armInterval()
     this.requestRound().catch(() => {})
@@ -61,63 +75,77 @@ export class SyncScheduler {
 
   /** Stops every timer and aborts the round in flight; waiting callers are rejected with `reason`. */
   stop(reason: Error): void {
-    if (!this.active) return
-    this.active = false
-    this.clearTimer()
+    if (!this.isActive) return
+    this.cancelTimer()
     if (this.intervalTimer !== null) this.env.clearTimeout(this.intervalTimer)
     this.intervalTimer = null
+    this.phase = { name: 'stopped' }
     this.controller.abort(reason)
-    this.rerunNow = false
-    this.rerunThrottled = false
-    this.backingOff = false
     this.failures = 0
-    this.rejectWaiting(reason)
+    const waiters = this.waiting
+    this.waiting = []
+    for (const waiter of waiters) waiter.reject(reason)
   }
 
   /** A round as soon as possible, skipping throttle and backoff; resolves when a round started after the call ends. */
   requestRound(): Promise<void> {
-    if (!this.active) return Promise.reject(new Error('Sync is not running: call connect() first.'))
+    if (!this.isActive) return Promise.reject(new Error('Sync is not running: call connect() first.'))
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }))
-    this.clearTimer()
-    this.backingOff = false
-    if (this.running) this.rerunNow = true
-    else this.startRound()
+    this.cancelTimer()
+    this.runOrQueue('now')
     return done
   }
 
   /** A local write: coalesced into at most one round per throttle interval; never shortens a backoff. */
   notifyWrite(): void {
+    const { phase } = this
     // Offline, writes wait in the outbox: the online event starts the next round.
-    if (!this.active || this.backingOff || !this.env.isOnline()) return
-    if (this.running) {
-      this.rerunThrottled = true
+    if (phase.name === 'stopped' || !this.env.isOnline()) return
+    if (phase.name === 'waiting' && phase.reason === 'backoff') return
+    if (phase.name === 'running') {
+      if (phase.rerun === 'none') this.phase = { name: 'running', rerun: 'write' }
       return
     }
+    // The debounce counts from the last write of a burst: a pending write's round moves later.
+    if (phase.name === 'waiting' && phase.reason === 'write') this.cancelTimer()
     const now = this.env.now()
-    const at = Math.max(now + this.options.debounceMs, this.lastStartedAt + this.options.throttleMs)
-    this.scheduleAt(at)
+    this.waitUntil(
+      Math.max(now + this.options.debounceMs, this.lastStartedAt + this.options.throttleMs),
+      'write',
+    )
+  }
+
+  /** Starts a round now, or once the one in flight ends. */
+  private runOrQueue(rerun: 'write' | 'now'): void {
+    if (!this.inFlight) {
+      this.startRound()
+      return
+    }
+    const queued = this.phase.name === 'running' && this.phase.rerun === 'now' ? 'now' : rerun
+    this.phase = { name: 'running', rerun: queued }
   }
 
   private startRound(): void {
     const waiters = this.waiting
     this.waiting = []
-    this.running = true
-    this.rerunNow = false
-    this.rerunThrottled = false
+    this.phase = { name: 'running', rerun: 'none' }
+    this.inFlight = true
     this.lastStartedAt = this.env.now()
-    const signal = this.controller.signal
-    this.run(signal).then(
+    this.run(this.controller.signal).then(
       (retryAt) => this.finish(waiters, null, retryAt),
       (error: unknown) => this.finish(waiters, error, null),
     )
   }
 
   private finish(waiters: Waiter[], error: unknown, retryAt: number | null): void {
-    this.running = false
+    this.inFlight = false
     for (const waiter of waiters) error === null ? waiter.resolve() : waiter.reject(error)
-    if (!this.active) return
+    const { phase } = this
+    if (phase.name === 'stopped') return
+    const rerun = phase.name === 'running' ? phase.rerun : 'none'
+    this.phase = { name: 'idle' }
     this.failures = error === null ? 0 : this.failures + 1
-    if (this.waiting.length > 0 || this.rerunNow) {
+    if (this.waiting.length > 0 || rerun === 'now') {
       this.startRound()
       return
     }
@@ -125,8 +153,8 @@ export class SyncScheduler {
       this.backOff(error)
       return
     }
-    if (this.rerunThrottled) this.notifyWrite()
-    if (retryAt !== null) this.scheduleAt(retryAt)
+    if (rerun === 'write') this.notifyWrite()
+    if (retryAt !== null) this.waitUntil(retryAt, 'retry')
   }
 
   private backOff(error: unknown): void {
@@ -138,52 +166,55 @@ export class SyncScheduler {
     })
     // A server that says when to come back (429/503 Retry-After) is not asked earlier, cap or not.
     const retryAfter = error instanceof TransportError ? (error.retryAfterMs ?? 0) : 0
-    const delay = Math.max(backoff, retryAfter)
-    this.clearTimer()
-    this.backingOff = true
-    this.scheduleAt(this.env.now() + delay)
+    this.cancelTimer()
+    this.waitUntil(this.env.now() + Math.max(backoff, retryAfter), 'backoff')
   }
 
-  private scheduleAt(at: number): void {
-    if (this.timer !== null && this.timerAt <= at) return
-    this.clearTimer()
-    this.timerAt = at
-    this.timer = this.env.setTimeout(
+  /** Plans the next round at `at`, unless one is planned earlier already. */
+  private waitUntil(at: number, reason: WaitReason): void {
+    const { phase } = this
+    if (phase.name === 'waiting' && phase.at <= at) return
+    this.cancelTimer()
+    const timer = this.env.setTimeout(
       () => {
-        this.timer = null
-        this.timerAt = Number.POSITIVE_INFINITY
-        this.backingOff = false
-        if (!this.active || !this.env.isOnline()) return
-        if (this.running) this.rerunNow = true
-        else this.startRound()
+        if (this.phase.name !== 'waiting' || this.phase.timer !== timer) return
+        this.phase = { name: 'idle' }
+        // A delay longer than a timer holds fires early, at the cap: wait out the rest.
+        if (this.env.now() < at) {
+          this.waitUntil(at, reason)
+          return
+        }
+        if (!this.env.isOnline()) return
+        this.runOrQueue('now')
       },
-      Math.max(0, at - this.env.now()),
+      Math.min(Math.max(0, at - this.env.now()), MAX_TIMER_MS),
     )
+    this.phase = { name: 'waiting', at, timer, reason }
   }
 
-  private clearTimer(): void {
-    if (this.timer !== null) this.env.clearTimeout(this.timer)
-    this.timer = null
-    this.timerAt = Number.POSITIVE_INFINITY
+  /** Leaves `waiting` for `idle`, clearing its timer; other phases are untouched. */
+  private cancelTimer(): void {
+    if (this.phase.name !== 'waiting') return
+    this.env.clearTimeout(this.phase.timer)
+    this.phase = { name: 'idle' }
   }
 
   private armInterval(): void {
     const { intervalMs } = this.options
     if (intervalMs === null || intervalMs <= 0) return
-    this.intervalTimer = this.env.setTimeout(() => {
-      this.intervalTimer = null
-      if (!this.active) return
-      this.armInterval()
-      // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
-      if (this.running || this.backingOff || !this.env.isOnline()) return
-      this.clearTimer()
-      this.startRound()
-    }, intervalMs)
-  }
-
-  private rejectWaiting(reason: Error): void {
-    const waiters = this.waiting
-    this.waiting = []
-    for (const waiter of waiters) waiter.reject(reason)
+    this.intervalTimer = this.env.setTimeout(
+      () => {
+        this.intervalTimer = null
+        if (!this.isActive) return
+        this.armInterval()
+        // A round waiting for a debounce or throttle runs now instead; a backoff is left alone.
+        const { phase } = this
+        if (phase.name === 'running' || this.inFlight || !this.env.isOnline()) return
+        if (phase.name === 'waiting' && phase.reason === 'backoff') return
+        this.cancelTimer()
+        this.startRound()
+      },
+      Math.min(intervalMs, MAX_TIMER_MS),
+    )
   }
 }

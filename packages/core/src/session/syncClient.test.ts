@@ -429,6 +429,34 @@ describe('crash recovery', () => {
 })
 
 describe('status', () => {
+  it('a status subscriber that throws is reported to env.logger and stops neither connect() nor the others', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const { db, client, env, server } = setup()
+      client.subscribe(() => {
+        throw new Error('subscriber bug')
+      })
+      const heard: SyncStatus[] = []
+      client.subscribe((status) => heard.push(status))
+      await client.connect(connector)
+      await db.todos.add({ id: 'a', title: 'milk' })
+      await advance(500)
+      expect(server.get('todos', 'a')?.data).toEqual({ id: 'a', title: 'milk' })
+      expect(heard.at(-1)).toMatchObject({ isConnected: true, pendingChanges: 0 })
+      expect(env.logged).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          details: [expect.objectContaining({ message: 'subscriber bug' })],
+        }),
+      )
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('pendingChanges and failedChanges follow writes made through another Dexie instance', async () => {
     const { db, client } = setup()
     const other = secondInstance(db.name)

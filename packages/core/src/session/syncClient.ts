@@ -12,23 +12,54 @@ import {
 } from '../capture/outbox.js'
 import { HybridClock } from '../shared/clock.js'
 import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
-import { CredentialsError, DriftlessError, errorMessage, TransportError } from '../shared/errors.js'
-import { type SyncEvent, SyncEventEmitter, type SyncEventListener } from '../shared/events.js'
+import { DriftlessError } from '../shared/errors.js'
+import type { SyncEvent, SyncEventListener } from '../shared/events.js'
+import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
-import { type EngineContext, outboxHighWater, writeKnownVersion } from '../sync/engine.js'
-import { PullLoop } from '../sync/pullLoop.js'
-import { UploadLoop } from '../sync/uploadLoop.js'
-import { LeaderElection } from '../tabs/leader.js'
-import { LeaderSyncError, TabChannel } from '../tabs/tabChannel.js'
+import type { EngineContext } from '../sync/engineContext.js'
+import { writeKnownVersion } from '../sync/knownVersions.js'
+import { TabCoordinator } from '../tabs/tabCoordinator.js'
 import { HttpTransport } from '../transport/http.js'
-import type { Transport, TransportContext } from '../transport/types.js'
-import type { SyncClient } from './client.js'
+import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { CredentialCache } from './credentials.js'
-import { type EngineOptionsInput, resolveEngineOptions } from './options.js'
-import { SyncScheduler } from './scheduler.js'
+import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
+import type { SchedulerOptions } from './scheduler.js'
+import { CLOCK_KEY, SyncSession } from './syncSession.js'
 
-export interface SyncClientOptions extends EngineOptionsInput {
+/** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
+export interface SyncClient extends UploadClient {
+  readonly db: Dexie
+  /** The current status snapshot; the same object until a field changes. */
+  getSnapshot(): SyncStatus
+  /** Hears every new status snapshot; returns the unsubscribe function. */
+  subscribe(listener: (status: SyncStatus) => void): () => void
+  /** Hears push, pull, conflict, complete and error events; returns the unsubscribe function. */
+  onSync(listener: SyncEventListener): () => void
+  /** Runs an upload + download round now (forwarded to the leader tab); resolves when it is done. */
+  sync(): Promise<void>
+  /** Outbox entries, oldest first, optionally of some statuses only. */
+  listChanges(filter?: { status?: ChangeStatus | readonly ChangeStatus[] }): Promise<OutboxEntry[]>
+  /** Calls `listener` with the matching entries now and after every outbox change; returns unsubscribe. */
+  watchChanges(
+    filter: { status?: ChangeStatus | readonly ChangeStatus[] },
+    listener: (entries: OutboxEntry[]) => void,
+  ): () => void
+  /** Puts failed changes (all, or those ids) back in the queue with a fresh retry count. */
+  retryFailed(ids?: readonly string[]): Promise<number>
+  /** Drops failed changes (all, or those ids) from the queue; the local rows keep their data. */
+  discardFailed(ids?: readonly string[]): Promise<number>
+  /**
+   * Starts syncing with the app's backend: uploads and pulls run while connected (in the leader tab).
+   * Without a connector, the transport is used as configured (its own url and headers).
+   */
+  connect(connector?: SyncConnector): Promise<void>
+  /** Stops syncing; local writes keep queuing and go out on the next connect(). */
+  disconnect(): Promise<void>
+  /** Stops the loops and releases the tab's leadership; the database stays open for the app. */
+  close(): Promise<void>
+}
+
+export interface SyncClientOptions extends SyncOptions {
   /** The synced tables of `db`, each optionally with a Standard Schema (zod, valibot, arktype…) every write must pass. */
   tables: SyncedTables
   /** How changes travel; defaults to an HttpTransport whose base URL is the credentials' endpoint. */
@@ -38,22 +69,6 @@ export interface SyncClientOptions extends EngineOptionsInput {
   /** Clocks, timers, fetch, online events, BroadcastChannel and Web Locks; tests pass their own. */
   env?: SyncEnvironment
 }
-
-const CLOCK_KEY = 'clock'
-/** Status fields the leader owns and broadcasts; every tab computes the rest itself. */
-const LEADER_FIELDS = [
-  'isConnected',
-  'isConnecting',
-  'isUploading',
-  'isDownloading',
-  'hasSynced',
-  'lastSyncedAt',
-  'lastError',
-  'uploadError',
-  'downloadError',
-] as const satisfies readonly (keyof SyncStatus)[]
-
-const RETRYABLE_FORWARD = new Set(['NO_LEADER', 'LEADER_CHANGED'])
 
 export class NotConnectedError extends DriftlessError {
   constructor() {
@@ -69,25 +84,26 @@ export function createSyncClient(db: Dexie, options: SyncClientOptions): SyncCli
   return new DriftlessClient(db, options)
 }
 
+/**
+ * The façade the app holds: the outbox and the status live as long as the client; each `connect()` makes
+ * a sync session, which runs while this tab leads; the tab coordinator decides which tab that is.
+ */
 class DriftlessClient implements SyncClient {
   readonly db: Dexie
   private readonly env: SyncEnvironment
-  private readonly options: ReturnType<typeof resolveEngineOptions>
   private readonly outbox: Outbox
   private readonly clock: HybridClock
   private readonly status: SyncStatusStore
-  private readonly events: SyncEventEmitter
+  private readonly events: Listeners<SyncEvent>
   private readonly transport: Transport
-  private readonly leader: LeaderElection
-  private readonly channel: TabChannel
-  private readonly scheduler: SyncScheduler
-  private readonly uploads: UploadLoop
-  private readonly pulls: PullLoop
-  private readonly context: EngineContext
+  private readonly tabs: TabCoordinator
+  private readonly engine: Omit<EngineContext, 'withTransport'>
+  private readonly schedulerOptions: SchedulerOptions
   private readonly cleanups: (() => void)[] = []
-  private connector: SyncConnector | null = null
-  private connected = false
-  private credentials: CredentialCache | null = null
+  /** The current connection; null while disconnected. */
+  private session: SyncSession | null = null
+  /** The last session's final round, which the next session's first round waits for. */
+  private previousRounds: Promise<void> = Promise.resolve()
   private lastSeq = 0
   private closed = false
   private starting: Promise<void> | null = null
@@ -97,62 +113,68 @@ class DriftlessClient implements SyncClient {
     const { tables, transport, name, env, ...engineOptions } = options
     this.db = db
     this.env = env ?? defaultEnvironment()
-    this.options = resolveEngineOptions(engineOptions)
+    const resolved: EngineOptions = resolveEngineOptions(engineOptions)
     this.clock = new HybridClock(this.env)
     this.outbox = attachOutbox(db, { tables, timestamp: () => this.clock.now() })
-    this.status = new SyncStatusStore({ isOnline: this.env.isOnline() })
-    this.events = new SyncEventEmitter(this.env)
+    this.status = new SyncStatusStore({ isOnline: this.env.isOnline() }, this.env.logger)
+    this.events = new Listeners(this.env.logger, 'an onSync listener')
     this.transport = transport ?? new HttpTransport({ env: this.env })
-    const context: EngineContext = {
+    this.engine = {
       db,
       outbox: this.outbox,
       env: this.env,
-      options: this.options,
+      options: resolved,
       clock: this.clock,
       tables: new Map(Object.keys(tables).map((table) => [table, primaryKeyPath(db, table)])),
-      emit: (event) => this.emit(event),
-      withTransport: (call) => this.withTransport(call),
+      emit: (event) => this.events.notify(event),
     }
-    this.context = context
-    this.uploads = new UploadLoop(context)
-    this.pulls = new PullLoop(context)
-    const autoSync = this.options.autoSync
-    this.scheduler = new SyncScheduler((signal) => this.runRound(signal), this.env, {
+    const autoSync = resolved.autoSync
+    this.schedulerOptions = {
       debounceMs: autoSync === false ? 0 : autoSync.debounceMs,
-      throttleMs: this.options.uploadThrottleMs,
+      throttleMs: resolved.uploadThrottleMs,
       intervalMs: autoSync === false ? null : autoSync.intervalMs,
-      retryDelayMs: this.options.retryDelayMs,
-      maxRetryDelayMs: this.options.maxRetryDelayMs,
+      retryDelayMs: resolved.retryDelayMs,
+      maxRetryDelayMs: resolved.maxRetryDelayMs,
+    }
+    this.tabs = new TabCoordinator(name ?? db.name, this.env, this.status, {
+      lead: () => {
+        this.startLeading().catch((error: unknown) => this.reportLeadError(error))
+      },
+      follow: (reason) => this.session?.stop(reason),
+      sync: () => this.sync(),
     })
-    const tabName = name ?? db.name
-    this.leader = new LeaderElection(tabName, this.env)
-    this.channel = new TabChannel(tabName, this.env)
     this.ready = this.restoreClock()
-    this.start()
+    this.watchOutbox()
+    this.tabs.start()
   }
 
   getSnapshot = (): SyncStatus => this.status.getSnapshot()
   subscribe = (listener: (status: SyncStatus) => void): (() => void) => this.status.subscribe(listener)
-  onSync = (listener: SyncEventListener): (() => void) => this.events.on(listener)
+  onSync = (listener: SyncEventListener): (() => void) => this.events.add(listener)
 
   async connect(connector: SyncConnector = {}): Promise<void> {
     this.assertOpen()
-    if (this.connected) await this.disconnect()
-    this.connector = connector
-    this.credentials = connector.fetchCredentials
-      ? new CredentialCache(() => connector.fetchCredentials!(), this.env)
-      : null
-    this.connected = true
-    if (this.leader.isLeader) await this.startLeading()
+    if (this.session) await this.disconnect()
+    this.session = new SyncSession({
+      engine: this.engine,
+      connector,
+      transport: this.transport,
+      uploadClient: this,
+      scheduler: this.schedulerOptions,
+      status: this.status.getSnapshot,
+      report: (patch) => this.tabs.update(patch),
+      after: this.previousRounds,
+    })
+    if (this.tabs.isLeader) await this.startLeading()
   }
 
   async disconnect(): Promise<void> {
-    if (!this.connected) return
-    this.connected = false
-    this.scheduler.stop(new NotConnectedError())
-    this.credentials = null
-    this.connector = null
-    this.updateLeaderStatus({
+    const session = this.session
+    if (!session) return
+    this.session = null
+    session.stop(new NotConnectedError())
+    this.previousRounds = session.settled
+    this.tabs.update({
       isConnected: false,
       isConnecting: false,
       isUploading: false,
@@ -162,22 +184,12 @@ class DriftlessClient implements SyncClient {
 
   async sync(): Promise<void> {
     this.assertOpen()
-    if (!this.leader.isLeader) return this.forwardSync()
-    if (!this.connected) throw new NotConnectedError()
+    if (!this.tabs.isLeader) return this.tabs.forwardSync(() => this.sync())
+    if (!this.session) throw new NotConnectedError()
     // Just elected (e.g. a forwarded sync() retried after a takeover): the loops may still be starting.
-    if (!this.scheduler.isActive) await this.startLeading()
-    return this.scheduler.requestRound()
-  }
-
-  /** A follower asks the leader tab; a request lost in a takeover is sent once more. */
-  private async forwardSync(): Promise<void> {
-    try {
-      await this.channel.requestSync()
-    } catch (error) {
-      if (!(error instanceof LeaderSyncError && RETRYABLE_FORWARD.has(error.code))) throw error
-      if (this.leader.isLeader) return this.sync()
-      await this.channel.requestSync()
-    }
+    if (!this.session.isRunning) await this.startLeading()
+    if (!this.session) throw new NotConnectedError()
+    return this.session.requestRound()
   }
 
   async getCrudBatch(limit?: number): Promise<CrudBatch | null> {
@@ -192,12 +204,11 @@ class DriftlessClient implements SyncClient {
 
   /** The backend has these changes now: their echoes in a later pull are ours, never conflicts. */
   private completeUploaded(uploaded: CrudBatch | CrudTransaction): Promise<void> {
-    const ctx = this.context
     return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], async () => {
-      const seenAtSeq = await outboxHighWater(ctx)
+      const seenAtSeq = await this.outbox.highWater()
       await uploaded.complete()
       for (const entry of uploaded.crud) {
-        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+        await writeKnownVersion(this.engine, entry.collection, entry.recordId, {
           timestamp: entry.timestamp,
           changeId: entry.id,
           seenAtSeq,
@@ -214,8 +225,10 @@ class DriftlessClient implements SyncClient {
     filter: { status?: ChangeStatus | readonly ChangeStatus[] },
     listener: (entries: OutboxEntry[]) => void,
   ): () => void {
+    const entries = new Listeners<OutboxEntry[]>(this.env.logger, 'a watchChanges listener')
+    entries.add(listener)
     const subscription = liveQuery(() => this.outbox.list(filter)).subscribe({
-      next: listener,
+      next: (value) => entries.notify(value),
       error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
     })
     return () => subscription.unsubscribe()
@@ -223,7 +236,7 @@ class DriftlessClient implements SyncClient {
 
   async retryFailed(ids?: readonly string[]): Promise<number> {
     const count = await this.outbox.retryFailed(ids)
-    if (count > 0) this.scheduler.notifyWrite()
+    if (count > 0) this.session?.notifyWrite()
     return count
   }
 
@@ -236,53 +249,32 @@ class DriftlessClient implements SyncClient {
     await this.disconnect()
     this.closed = true
     for (const cleanup of this.cleanups.splice(0)) cleanup()
-    this.leader.stop()
-    this.channel.close()
+    this.tabs.close()
   }
 
-  private start(): void {
+  /** Keeps the counts in the status and starts an upload after local writes. */
+  private watchOutbox(): void {
     this.cleanups.push(
       this.env.onOnlineChange((online) => {
         this.status.update({ isOnline: online })
-        if (online && this.connected && this.leader.isLeader) this.scheduler.requestRound().catch(() => {})
+        if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
       }),
     )
     const stats = liveQuery(async () => ({
       stats: await this.outbox.stats(),
-      lastSeq: ((await this.db.table(OUTBOX_TABLE).toCollection().lastKey()) as number | undefined) ?? 0,
+      lastSeq: await this.outbox.highWater(),
     })).subscribe({
       next: ({ stats, lastSeq }) => {
         this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
         // Only new entries are local writes; the engine's own updates to the queue must not trigger rounds.
         if (lastSeq > this.lastSeq) {
           this.lastSeq = lastSeq
-          if (stats.pending > 0) this.scheduler.notifyWrite()
+          if (stats.pending > 0) this.session?.notifyWrite()
         }
       },
       error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
     })
     this.cleanups.push(() => stats.unsubscribe())
-    this.cleanups.push(
-      this.channel.onStatus((status) => {
-        if (this.leader.isLeader) return
-        const patch: Partial<Record<keyof SyncStatus, unknown>> = {}
-        for (const key of LEADER_FIELDS) patch[key] = status[key]
-        this.status.update(patch as Partial<SyncStatus>)
-      }),
-    )
-    this.channel.onSyncRequest(() => this.sync())
-    this.cleanups.push(
-      this.leader.subscribe((isLeader) => {
-        this.status.update({ isLeader })
-        this.channel.setLeader(isLeader)
-        if (isLeader) {
-          this.startLeading().catch((error: unknown) => this.reportError('push', error))
-        } else {
-          this.scheduler.stop(new DriftlessError('NOT_LEADER', 'Another tab took over syncing.'))
-        }
-      }),
-    )
-    this.leader.start()
   }
 
   /** Starts the loops in this tab; concurrent callers share one start. */
@@ -299,105 +291,13 @@ class DriftlessClient implements SyncClient {
     await this.ready
     // Only the leader uploads, so anything left `syncing` was in flight in a tab that is gone.
     await this.outbox.init()
-    this.status.update({ isLeader: true })
-    this.channel.publishStatus(this.status.getSnapshot())
-    if (this.connected && !this.scheduler.isActive) {
-      this.updateLeaderStatus({ isConnecting: true })
-      this.scheduler.start()
-    }
+    this.tabs.announceLeading()
+    if (this.tabs.isLeader) this.session?.start()
   }
 
-  private async runRound(signal: AbortSignal): Promise<number | null> {
-    let drained: Awaited<ReturnType<UploadLoop['drain']>>
-    try {
-      drained = await this.uploads.drain(this.connector, this as UploadClient, signal, () =>
-        this.updateLeaderStatus({ isUploading: true }),
-      )
-    } catch (error) {
-      if (!signal.aborted) {
-        this.updateLeaderStatus({ uploadError: errorMessage(error), lastError: errorMessage(error) })
-        this.reportError(error instanceof CredentialsError ? 'credentials' : 'push', error)
-      }
-      throw error
-    } finally {
-      this.updateLeaderStatus({ isUploading: false })
-    }
-    this.updateLeaderStatus({ uploadError: drained.rejection, isDownloading: true })
-    let pulled: number
-    try {
-      pulled = await this.pulls.pullAll(signal)
-    } catch (error) {
-      if (!signal.aborted) {
-        this.updateLeaderStatus({ downloadError: errorMessage(error), lastError: errorMessage(error) })
-        this.reportError(error instanceof CredentialsError ? 'credentials' : 'pull', error)
-      }
-      throw error
-    } finally {
-      this.updateLeaderStatus({ isDownloading: false })
-    }
-    await this.outbox.setMeta(CLOCK_KEY, this.clock.toJSON())
-    const now = this.env.now()
-    this.updateLeaderStatus({
-      hasSynced: true,
-      lastSyncedAt: now,
-      downloadError: null,
-      lastError:
-        drained.rejection ??
-        (this.status.getSnapshot().failedChanges > 0 ? this.status.getSnapshot().lastError : null),
-    })
-    this.emit({ phase: 'complete', at: now, pushed: drained.uploaded, pulled })
-    return drained.retryAt
-  }
-
-  /** Calls the transport with current credentials; a 401 drops them and tries once more with fresh ones. */
-  private async withTransport<T>(
-    call: (transport: Transport, context: TransportContext) => Promise<T>,
-  ): Promise<T> {
-    let token: string | undefined
-    const attempt = async () => {
-      const credentials = this.credentials ? await this.credentials.get() : undefined
-      token = credentials?.token
-      return call(this.transport, credentials ? { credentials } : {})
-    }
-    try {
-      let result: T
-      try {
-        result = await attempt()
-      } catch (error) {
-        if (!(error instanceof TransportError && error.status === 401 && this.credentials)) throw error
-        this.credentials.invalidate(token)
-        result = await attempt()
-      }
-      this.updateLeaderStatus({ isConnected: true, isConnecting: false })
-      return result
-    } catch (error) {
-      // Fresh credentials were refused too: drop them, so the next attempt fetches again first.
-      if (error instanceof TransportError && error.status === 401) this.credentials?.invalidate(token)
-      if (
-        error instanceof TransportError &&
-        (error.status === 0 || error.status >= 500 || error.status === 401)
-      ) {
-        this.updateLeaderStatus({ isConnected: false, isConnecting: false })
-      }
-      if (error instanceof CredentialsError)
-        this.updateLeaderStatus({ isConnected: false, isConnecting: false })
-      throw error
-    }
-  }
-
-  private updateLeaderStatus(patch: Partial<SyncStatus>): void {
-    const before = this.status.getSnapshot()
-    const after = this.status.update(patch)
-    if (after !== before && this.leader.isLeader) this.channel.publishStatus(after)
-  }
-
-  private emit(event: SyncEvent): void {
-    this.events.emit(event)
-  }
-
-  private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
-    const wrapped = error instanceof Error ? error : new Error(errorMessage(error))
-    this.emit({ phase: 'error', at: this.env.now(), stage, error: wrapped })
+  private reportLeadError(error: unknown): void {
+    const wrapped = error instanceof Error ? error : new Error(String(error))
+    this.events.notify({ phase: 'error', at: this.env.now(), stage: 'push', error: wrapped })
   }
 
   private async restoreClock(): Promise<void> {

@@ -153,21 +153,23 @@ describe('HybridClock', () => {
     expect(clock.now()).toBe(w.real() + 30_001)
   })
 
-  it('survives a reload through toJSON and restore', () => {
+  it('survives a reload through toJSON and merge', () => {
     let wall = START
     const clock = new HybridClock({ now: () => wall })
     clock.setServerTime(START + 4_000, START, START)
     clock.observe(START + 60_000)
     const saved = JSON.parse(JSON.stringify(clock))
     wall -= 1_000
-    const restored = HybridClock.restore({ now: () => wall }, saved)
+    const restored = new HybridClock({ now: () => wall })
+    restored.merge(saved)
     expect(restored.serverOffsetMs).toBe(4_000)
     expect(restored.now()).toBe(START + 60_001)
   })
 
   it('starts fresh from saved state it cannot read', () => {
     for (const saved of [undefined, null, 'x', { last: 'soon' }, { last: -1 }]) {
-      const clock = HybridClock.restore({ now: () => START }, saved)
+      const clock = new HybridClock({ now: () => START })
+      clock.merge(saved)
       expect(clock.now()).toBe(START)
       expect(clock.serverOffsetMs).toBe(0)
     }

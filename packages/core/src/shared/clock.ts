@@ -53,15 +53,6 @@ export class HybridClock {
     this.synced = state?.synced === true && this.offsetMs === offset
   }
 
-  /** Rebuilds a clock from `toJSON()` output; anything unreadable starts a fresh clock instead. */
-  static restore(
-    env: Pick<SyncEnvironment, 'now'>,
-    saved: unknown,
-    options: HybridClockOptions = {},
-  ): HybridClock {
-    return new HybridClock(env, readState(saved), options)
-  }
-
   /** The device clock corrected by the server offset: the best guess of the server's time now. */
   physicalNow(): number {
     return this.env.now() + this.offsetMs

@@ -48,12 +48,15 @@ interface BrowserGlobals {
   removeEventListener?: (type: string, listener: () => void) => void
 }
 
+/** The longest delay a JavaScript timer holds; a longer one overflows and fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Reads globals at call time, so fake timers installed after creation still apply. */
 export function defaultEnvironment(): SyncEnvironment {
   const g = globalThis as typeof globalThis & BrowserGlobals
   return {
     now: () => Date.now(),
-    setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+    setTimeout: (callback, ms) => globalThis.setTimeout(callback, Math.min(Math.max(0, ms), MAX_TIMER_MS)),
     clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
     random: () => Math.random(),
     fetch: (input, init) => globalThis.fetch(input, init),

@@ -1,4 +1,3 @@
-import type { SyncEnvironment } from './env.js'
 import { ConfigError } from './errors.js'
 
 /** What `onSync(listener)` hears. `at` is epoch milliseconds. */
@@ -20,37 +19,6 @@ export type SyncEvent =
 
 export type SyncPhase = SyncEvent['phase']
 export type SyncEventListener = (event: SyncEvent) => void
-
-/** Delivers sync events to listeners; a listener that throws is reported and never stops the others. */
-export class SyncEventEmitter {
-  private readonly listeners = new Set<SyncEventListener>()
-
-  constructor(private readonly env: Pick<SyncEnvironment, 'logger'>) {}
-
-  /** Adds a listener; returns the function that removes it. */
-  on(listener: SyncEventListener): () => void {
-    // A wrapper per registration, so the same function registered twice is two listeners.
-    const entry: SyncEventListener = (event) => listener(event)
-    this.listeners.add(entry)
-    return () => {
-      this.listeners.delete(entry)
-    }
-  }
-
-  emit(event: SyncEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event)
-      } catch (error) {
-        this.env.logger.error(`Driftless: an onSync listener threw on a "${event.phase}" event.`, error)
-      }
-    }
-  }
-
-  get listenerCount(): number {
-    return this.listeners.size
-  }
-}
 
 export interface SyncEventLog {
   /** The most recent events, oldest first; a new array whenever an event arrives. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { SyncStatusStore } from './status.js'
+import { initialSyncStatus, isSyncStatus, SyncStatusStore } from './status.js'
 
 describe('SyncStatusStore', () => {
   it('keeps the same snapshot and tells nobody when an update changes nothing', () => {
@@ -39,5 +39,16 @@ describe('SyncStatusStore', () => {
     unsubscribe()
     store.update({ failedChanges: 1 })
     expect(listener).not.toHaveBeenCalled()
+  })
+})
+
+describe('isSyncStatus', () => {
+  it('accepts a full status and refuses one with a field missing or of the wrong kind', () => {
+    expect(isSyncStatus(initialSyncStatus)).toBe(true)
+    expect(isSyncStatus({ ...initialSyncStatus, lastSyncedAt: 5, lastError: 'down' })).toBe(true)
+    const { isLeader: _, ...missing } = initialSyncStatus
+    expect(isSyncStatus(missing)).toBe(false)
+    expect(isSyncStatus({ ...initialSyncStatus, pendingChanges: '3' })).toBe(false)
+    expect(isSyncStatus({ ...initialSyncStatus, isConnected: null })).toBe(false)
   })
 })

@@ -86,6 +86,10 @@ describe('resolveConflict', () => {
     expect(differingFields({ a: 1, b: [1], c: 'x' }, { a: 1, b: [1], d: 2 })).toEqual(['c', 'd'])
     expect(differingFields(null, { id: 'a' })).toEqual(['id'])
   })
+
+  it('compares nested objects as the server does: key order does not make a difference', () => {
+    expect(differingFields({ meta: { a: 1, b: 2 } }, { meta: { b: 2, a: 1 } })).toEqual([])
+  })
 })
 
 describe('conflicts on push (the server holds a later edit)', () => {
@@ -215,6 +219,26 @@ describe('conflicts on pull (a local edit made while the round ran)', () => {
       expect(conflicts(device.events)).toEqual([
         expect.objectContaining({ source: 'pull', recordId: 'a', resolution, fieldConflicts: ['title'] }),
       ])
+      await expectConverged(device, server, winner)
+    })
+  }
+
+  // Change ids are nanoids: '!' sorts below every one of them, '~' above.
+  for (const { remoteId, winner } of [
+    { remoteId: '!', winner: local },
+    { remoteId: '~', winner: remote },
+  ]) {
+    it(`lww, both edits at the same timestamp: the larger change id wins, as on the server (${remoteId})`, async () => {
+      const server = new FakeSyncServer()
+      const device = await syncedDevice(server)
+      await vi.advanceTimersByTimeAsync(10_000)
+      device.editDuringNextPull(async () => {
+        await device.db.todos.put(local)
+        const [edit] = await device.client.listChanges()
+        server.write('todos', 'a', remote, edit!.timestamp, remoteId)
+      })
+      await device.client.sync()
+      expect(await device.db.todos.get('a')).toEqual(winner)
       await expectConverged(device, server, winner)
     })
   }

@@ -1,4 +1,5 @@
 import type { ConflictStrategy } from '../session/options.js'
+import { jsonEqual } from '../shared/versionOrder.js'
 import type { RecordData } from '../wire.js'
 
 /** Two versions of one record that were edited concurrently. */
@@ -21,11 +22,15 @@ export type ConflictResolution = 'local' | 'remote' | { merged: RecordData | nul
 /** The app's resolver for `strategy: 'custom'`. */
 export type ConflictResolver = (conflict: SyncConflict) => ConflictResolution | Promise<ConflictResolution>
 
-/** Decides which version wins. `lww` keeps the later edit; ties go to the server, which saw both. */
+/**
+ * Decides which version wins. `lww` keeps the later edit; on equal timestamps `tieWinner` does, which the
+ * caller derives from the change ids (`isLaterVersion`) so client and server agree.
+ */
 export async function resolveConflict(
   strategy: ConflictStrategy,
   conflict: SyncConflict,
   resolver: ConflictResolver | undefined,
+  tieWinner: 'local' | 'remote' = 'remote',
 ): Promise<ConflictResolution> {
   switch (strategy) {
     case 'client-wins':
@@ -41,6 +46,7 @@ export async function resolveConflict(
       )
     }
     default:
+      if (conflict.localTimestamp === conflict.remoteTimestamp) return tieWinner
       return conflict.localTimestamp > conflict.remoteTimestamp ? 'local' : 'remote'
   }
 }
@@ -48,11 +54,5 @@ export async function resolveConflict(
 /** Fields present in either version whose values differ. */
 export function differingFields(a: RecordData | null, b: RecordData | null): string[] {
   const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])
-  return [...keys].filter((key) => !sameValue(a?.[key], b?.[key])).sort()
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  return JSON.stringify(a) === JSON.stringify(b)
+  return [...keys].filter((key) => !jsonEqual(a?.[key], b?.[key])).sort()
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 
 vi.setConfig({ testTimeout: 20_000 })
 
-import type { SyncClient } from '../session/client.js'
+import type { SyncClient } from '../session/syncClient.js'
 import { createSyncClient } from '../session/syncClient.js'
 import { createEnvironment } from '../shared/env.js'
 import { createTodoDb, type TodoRow } from '../test/engineHarness.js'

@@ -1,26 +1,19 @@
 import { runUncaptured } from '../capture/capture.js'
-import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import type { OutboxEntry } from '../capture/outbox.js'
 import { InvalidResponseError } from '../shared/errors.js'
 import type { PulledChange } from '../wire.js'
-import { type ConflictResolution, differingFields, resolveConflict, type SyncConflict } from './conflicts.js'
-import {
-  after,
-  type EngineContext,
-  isKnownChange,
-  outboxHighWater,
-  readKnownVersion,
-  readLocalRow,
-  writeKnownVersion,
-  writeLocalRow,
-} from './engine.js'
+import type { ConflictResolution } from './conflicts.js'
+import type { EngineContext } from './engineContext.js'
+import { isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { writeLocalRow } from './localRows.js'
+import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
 export const CURSOR_KEY = 'pull:cursor'
 
 interface Decision {
   change: PulledChange
   /** null: no local edit stands in the way, or the change is one we already have. */
-  conflict: SyncConflict | null
-  resolution: ConflictResolution | null
+  verdict: Verdict | null
 }
 
 /** Pages through the server's changes and applies them without capturing them. */
@@ -42,7 +35,7 @@ export class PullLoop {
       const page = await ctx.withTransport((transport, context) =>
         transport.pull(request, { ...context, signal }),
       )
-      // A server that ends with `cursor: null` (as the seed's example does) keeps our place.
+      // A server that ends with `cursor: null` (as simple servers do) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
@@ -60,11 +53,10 @@ export class PullLoop {
     for (const change of changes) ctx.clock.observe(change.timestamp)
     const decisions = await Promise.all(changes.map((change) => this.decide(change)))
     let applied = 0
-    const settled: Decision[] = []
+    const settled: Verdict[] = []
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-      const seenAtSeq = await outboxHighWater(ctx)
-      for (const decision of decisions) {
-        const { change } = decision
+      const seenAtSeq = await ctx.outbox.highWater()
+      for (const { change, verdict } of decisions) {
         if (!ctx.tables.has(change.collection)) continue
         if (isKnownChange(await readKnownVersion(ctx, change.collection, change.recordId), change)) continue
         const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
@@ -79,87 +71,39 @@ export class PullLoop {
           continue
         }
         // A local edit arrived after the decision was made: keep it; its push settles the rest.
-        const resolution = decision.conflict ? decision.resolution! : 'local'
+        const resolution = verdict?.resolution ?? 'local'
         // Awaiting an async call that touches no table would let this transaction commit early.
-        if (needsSettling(change, pending, resolution)) await this.settle(change, pending, resolution)
-        if (decision.conflict) settled.push(decision)
+        if (needsSettling(change, pending, resolution)) {
+          await settle(ctx, serverVersion(change), pending, [], resolution)
+        }
+        if (verdict) settled.push(verdict)
       }
       if (cursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, cursor)
     })
-    for (const { conflict, resolution } of settled) {
-      ctx.emit({
-        phase: 'conflict',
-        at: ctx.env.now(),
-        source: 'pull',
-        collection: conflict!.collection,
-        recordId: conflict!.recordId,
-        changeId: null,
-        resolution: typeof resolution === 'string' ? resolution! : 'merged',
-        fieldConflicts: [...conflict!.fieldConflicts],
-      })
-    }
+    for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
     return applied
   }
 
   /** Outside the transaction (a custom resolver may be async): is there a local edit, and who wins? */
   private async decide(change: PulledChange): Promise<Decision> {
     const { ctx } = this
-    if (!ctx.tables.has(change.collection)) return { change, conflict: null, resolution: null }
+    if (!ctx.tables.has(change.collection)) return { change, verdict: null }
     const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
-    if (pending.length === 0) return { change, conflict: null, resolution: null }
+    if (pending.length === 0) return { change, verdict: null }
     // An echo of our own accepted change, or a change already applied, is no conflict.
     const known = await readKnownVersion(ctx, change.collection, change.recordId)
-    if (isKnownChange(known, change)) return { change, conflict: null, resolution: null }
-    const local = await readLocalRow(ctx, change.collection, change.recordId)
-    const conflict: SyncConflict = {
-      source: 'pull',
-      collection: change.collection,
-      recordId: change.recordId,
-      local,
-      remote: change.data,
-      localTimestamp: Math.max(...pending.map((entry) => entry.timestamp)),
-      remoteTimestamp: change.timestamp,
-      fieldConflicts: differingFields(local, change.data),
-    }
-    const resolution = await resolveConflict(ctx.options.strategy, conflict, ctx.options.resolveConflict)
-    return { change, conflict, resolution }
+    if (isKnownChange(known, change)) return { change, verdict: null }
+    return { change, verdict: await judge(ctx, 'pull', serverVersion(change), pending) }
   }
+}
 
-  private async settle(
-    change: PulledChange,
-    pending: readonly OutboxEntry[],
-    resolution: ConflictResolution,
-  ): Promise<void> {
-    const { ctx } = this
-    const outbox = ctx.db.table(OUTBOX_TABLE)
-    const last = pending[pending.length - 1]!
-    if (resolution === 'remote') {
-      await outbox.bulkDelete(pending.map((entry) => entry.seq))
-      await writeLocalRow(ctx, change.collection, change.recordId, change.data)
-      return
-    }
-    if (resolution === 'local') {
-      // Re-stamp the local edits, oldest first, so each outranks the server's version when pushed.
-      for (const entry of pending) {
-        await outbox.update(entry.seq, {
-          timestamp: after(ctx, change.timestamp),
-          ...(entry === last ? { prevData: change.data } : {}),
-        })
-      }
-      return
-    }
-    const merged = resolution.merged
-    await writeLocalRow(ctx, change.collection, change.recordId, merged)
-    await outbox.bulkDelete(pending.slice(0, -1).map((entry) => entry.seq))
-    await outbox.update(last.seq, {
-      type: merged === null ? 'delete' : change.data === null ? 'create' : 'update',
-      data: merged,
-      prevData: change.data,
-      timestamp: after(ctx, change.timestamp),
-      status: 'pending',
-      retries: 0,
-      errorMessage: null,
-    })
+function serverVersion(change: PulledChange): ServerVersion {
+  return {
+    collection: change.collection,
+    recordId: change.recordId,
+    data: change.data,
+    timestamp: change.timestamp,
+    changeId: change.id,
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { SyncClient } from '../session/client.js'
+import type { SyncClient } from '../session/syncClient.js'
 import { createSyncClient } from '../session/syncClient.js'
 import { createTestEnvironment, createTodoDb } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'

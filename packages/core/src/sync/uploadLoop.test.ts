@@ -94,6 +94,25 @@ describe('custom uploadData', () => {
     expect(client.getSnapshot()).toMatchObject({ uploadError: null, pendingChanges: 0 })
   })
 
+  it('logs the error an uploadData throws to env.logger, and keeps the change queued', async () => {
+    const { db, client, env } = setup()
+    await db.todos.add({ id: 'a', title: 'a' })
+    const failure = new Error('backend said no')
+    await client.connect({
+      ...connector,
+      async uploadData() {
+        throw failure
+      },
+    })
+    await expect(client.sync()).rejects.toBe(failure)
+    expect(env.logged).toContainEqual({
+      level: 'error',
+      message: expect.stringContaining('uploadData'),
+      details: [failure],
+    })
+    expect(await client.listChanges()).toHaveLength(1)
+  })
+
   it('stops waiting to retry when disconnected, and starts again on connect', async () => {
     const { db, client } = setup({ retryDelayMs: 5_000 })
     await db.todos.add({ id: 'a', title: 'a' })

@@ -1,24 +1,14 @@
-import { nanoid } from 'nanoid'
 import { runUncaptured } from '../capture/capture.js'
-import { OUTBOX_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import type { OutboxEntry } from '../capture/outbox.js'
 import type { SyncConnector, UploadClient } from '../session/connector.js'
 import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
-import type { Change, PushConflict, PushResult, RecordData } from '../wire.js'
-import { type ConflictResolution, resolveConflict, type SyncConflict } from './conflicts.js'
-import {
-  after,
-  type EngineContext,
-  editFollowsKnownVersion,
-  outboxHighWater,
-  readKnownVersion,
-  readLocalRow,
-  versionKey,
-  writeKnownVersion,
-  writeLocalRow,
-} from './engine.js'
+import type { Change, PushResult } from '../wire.js'
+import type { EngineContext } from './engineContext.js'
+import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
+import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
 
-/** The seed's words, logged when uploadData() returns without completing the entry at the front. */
+/** Logged word for word when uploadData() returns without completing the entry at the front (apps may match on it). */
 export const STALLED_UPLOAD_WARNING =
   'Potentially previously uploaded CRUD entries are still present in the upload queue. Make sure to handle uploads and complete CRUD transactions or batches by calling and awaiting their [.complete()] method. The next upload iteration will be delayed.'
 
@@ -78,7 +68,7 @@ export class UploadLoop {
       : this.drainThroughTransport(signal, starting)
   }
 
-  /** The seed's loop: call uploadData until the queue is empty; a front that does not move is an error. */
+  /** Calls uploadData until the queue is empty; a front that does not move after a call is an error. */
   private async drainThrough(
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
@@ -100,6 +90,12 @@ export class UploadLoop {
         starting()
         try {
           await uploadData(client)
+        } catch (error) {
+          env.logger.error(
+            "Driftless: the connector's uploadData() threw; its changes stay queued and are retried.",
+            error,
+          )
+          throw error
         } finally {
           await outbox.release()
         }
@@ -237,34 +233,30 @@ export class UploadLoop {
     const { ctx } = this
     const byId = new Map(batch.map((entry) => [entry.id, entry]))
     // Resolvers may be async, so they run before the transaction, which must not wait on anything else.
-    const resolutions = await Promise.all(
-      result.conflicts.map(async (conflict) => {
-        ctx.clock.observe(conflict.remoteTimestamp)
-        const entry = byId.get(conflict.changeId)!
+    const contests = await Promise.all(
+      result.conflicts.map(async (answer) => {
+        ctx.clock.observe(answer.remoteTimestamp)
+        const entry = byId.get(answer.changeId)!
+        const server: ServerVersion = {
+          collection: entry.collection,
+          recordId: entry.recordId,
+          data: answer.remote,
+          timestamp: answer.remoteTimestamp,
+          changeId: null,
+        }
         const known = await readKnownVersion(ctx, entry.collection, entry.recordId)
-        if (editFollowsKnownVersion(known, entry.seq, conflict.remoteTimestamp)) {
-          return { conflict, entry, resolution: 'local' as const, follows: true }
+        if (editFollowsKnownVersion(known, entry.seq, answer.remoteTimestamp)) {
+          return { entry, server, verdict: null }
         }
-        const local = await readLocalRow(ctx, entry.collection, entry.recordId)
-        const described: SyncConflict = {
-          source: 'push',
-          collection: conflict.collection,
-          recordId: conflict.recordId,
-          local,
-          remote: conflict.remote,
-          localTimestamp: conflict.localTimestamp,
-          remoteTimestamp: conflict.remoteTimestamp,
-          fieldConflicts: conflict.fieldConflicts,
-        }
-        const resolution = await resolveConflict(ctx.options.strategy, described, ctx.options.resolveConflict)
-        return { conflict, entry, resolution, follows: false }
+        const verdict = await judge(ctx, 'push', server, [entry], answer.fieldConflicts)
+        return { entry, server, verdict }
       }),
     )
 
     let rejection: string | null = null
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-      const seenAtSeq = await outboxHighWater(ctx)
+      const seenAtSeq = await ctx.outbox.highWater()
       const acceptedIds = result.accepted.map((a) => a.id)
       await ctx.outbox.complete(acceptedIds)
       for (const id of acceptedIds) {
@@ -275,8 +267,17 @@ export class UploadLoop {
           seenAtSeq,
         })
       }
-      for (const { conflict, entry, resolution } of resolutions) {
-        await this.settleConflict(entry, conflict, resolution, seenAtSeq)
+      for (const { entry, server, verdict } of contests) {
+        const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
+          (other) => other.id !== entry.id && other.seq > entry.seq,
+        )
+        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
+          timestamp: server.timestamp,
+          changeId: null,
+          seenAtSeq,
+        })
+        // An edit that follows the server's version stands, as if it had won.
+        await settle(ctx, server, [entry], laterEdits, verdict?.resolution ?? 'local')
       }
       for (const { id, error } of result.errors) {
         const entry = byId.get(id)!
@@ -303,18 +304,8 @@ export class UploadLoop {
       }
     })
 
-    for (const { conflict, entry, resolution, follows } of resolutions) {
-      if (follows) continue
-      ctx.emit({
-        phase: 'conflict',
-        at: ctx.env.now(),
-        source: 'push',
-        collection: entry.collection,
-        recordId: entry.recordId,
-        changeId: entry.id,
-        resolution: typeof resolution === 'string' ? resolution : 'merged',
-        fieldConflicts: [...conflict.fieldConflicts],
-      })
+    for (const { entry, verdict } of contests) {
+      if (verdict) ctx.emit(conflictEvent(ctx.env.now(), verdict, entry.id))
     }
     ctx.emit({
       phase: 'push',
@@ -325,58 +316,6 @@ export class UploadLoop {
       errors: result.errors.length + result.rejected.size,
     })
     return { settled: result.accepted.length + result.conflicts.length, rejection }
-  }
-
-  /** Inside the uncaptured transaction: make local state and the queue agree with the resolution. */
-  private async settleConflict(
-    entry: OutboxEntry,
-    conflict: PushConflict,
-    resolution: ConflictResolution,
-    seenAtSeq: number,
-  ): Promise<void> {
-    const { ctx } = this
-    const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
-      (other) => other.id !== entry.id && other.seq > entry.seq,
-    )
-    await writeKnownVersion(ctx, entry.collection, entry.recordId, {
-      timestamp: conflict.remoteTimestamp,
-      changeId: null,
-      seenAtSeq,
-    })
-    if (resolution === 'remote') {
-      await ctx.outbox.complete([entry.id])
-      // Newer local edits still stand; they will meet the server's version on their own push.
-      if (laterEdits.length === 0) await writeLocalRow(ctx, entry.collection, entry.recordId, conflict.remote)
-      return
-    }
-    if (resolution === 'local' && laterEdits.length > 0) {
-      // The newer local edits carry the local version already; they must also outrank the server's.
-      await ctx.outbox.complete([entry.id])
-      for (const edit of laterEdits) {
-        await ctx.db
-          .table(OUTBOX_TABLE)
-          .update(edit.seq, { timestamp: after(ctx, Math.max(conflict.remoteTimestamp, edit.timestamp - 1)) })
-      }
-      return
-    }
-    let data: RecordData | null
-    if (resolution === 'local') {
-      data = await readLocalRow(ctx, entry.collection, entry.recordId)
-    } else {
-      data = resolution.merged
-      await writeLocalRow(ctx, entry.collection, entry.recordId, data)
-    }
-    // Re-issue the change with a fresh id and a timestamp newer than the server's version.
-    await ctx.db.table(OUTBOX_TABLE).update(entry.seq, {
-      id: nanoid(),
-      type: data === null ? 'delete' : conflict.remote === null ? 'create' : 'update',
-      data,
-      prevData: conflict.remote,
-      timestamp: after(ctx, conflict.remoteTimestamp),
-      status: 'pending',
-      retries: 0,
-      errorMessage: null,
-    })
   }
 }
 

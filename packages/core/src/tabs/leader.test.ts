@@ -223,19 +223,4 @@ describe('LeaderElection', () => {
       expect.stringMatching(/opaque origin.*leads alone/),
     ])
   })
-
-  it('resolves whenLeader() once leadership arrives, and at once when already leading', async () => {
-    const { tabs } = openTabs(2)
-    for (const tab of tabs) tab.election.start()
-    await settle()
-    const becameLeader = vi.fn()
-    tabs[1]!.election.whenLeader().then(becameLeader)
-    await settle()
-    expect(becameLeader).not.toHaveBeenCalled()
-
-    tabs[0]!.election.stop()
-    await settle()
-    expect(becameLeader).toHaveBeenCalledOnce()
-    await expect(tabs[1]!.election.whenLeader()).resolves.toBeUndefined()
-  })
 })

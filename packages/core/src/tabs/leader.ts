@@ -1,6 +1,6 @@
 import type { SyncEnvironment } from '../shared/env.js'
 import { errorMessage } from '../shared/errors.js'
-import { Subscribable } from '../shared/subscribable.js'
+import { Listeners } from '../shared/listeners.js'
 
 /** The Web Lock that makes one tab the leader; its name is per database. */
 export function leaderLockName(name: string): string {
@@ -17,26 +17,28 @@ interface Candidacy {
  * `stop()`. The browser releases the lock when the tab dies, so the next waiting tab takes over.
  * Without Web Locks (Node, old browsers) the instance leads alone as soon as it starts.
  */
-export class LeaderElection extends Subscribable<(isLeader: boolean) => void> {
+export class LeaderElection {
   readonly lockName: string
   private readonly env: SyncEnvironment
+  private readonly listeners: Listeners<boolean>
   private candidacy: Candidacy | null = null
   private leading = false
   private warnedAlone = false
 
   constructor(name: string, env: SyncEnvironment) {
-    super()
     this.lockName = leaderLockName(name)
     this.env = env
+    // A throwing listener must not reject the lock callback, which would release the lock.
+    this.listeners = new Listeners(env.logger, 'a leadership listener')
+  }
+
+  /** Hears every change of leadership; returns the unsubscribe function. */
+  subscribe(listener: (isLeader: boolean) => void): () => void {
+    return this.listeners.add(listener)
   }
 
   get isLeader(): boolean {
     return this.leading
-  }
-
-  /** Whether `start()` was called and `stop()` has not been since. */
-  get isStarted(): boolean {
-    return this.candidacy !== null
   }
 
   /** Queues for the lock (or leads alone without Web Locks). Calling it again while started does nothing. */
@@ -85,18 +87,6 @@ export class LeaderElection extends Subscribable<(isLeader: boolean) => void> {
     this.setLeading(false)
   }
 
-  /** Resolves the next time this instance is the leader (at once if it is now). */
-  whenLeader(): Promise<void> {
-    if (this.leading) return Promise.resolve()
-    return new Promise((resolve) => {
-      const unsubscribe = this.subscribe((isLeader) => {
-        if (!isLeader) return
-        unsubscribe()
-        resolve()
-      })
-    })
-  }
-
   private leadAlone(reason: string): void {
     if (!this.warnedAlone) {
       this.warnedAlone = true
@@ -110,14 +100,7 @@ export class LeaderElection extends Subscribable<(isLeader: boolean) => void> {
   private setLeading(leading: boolean): void {
     if (this.leading === leading) return
     this.leading = leading
-    for (const listener of [...this.listeners]) {
-      // A throwing listener must not reject the lock callback, which would release the lock.
-      try {
-        listener(leading)
-      } catch (error) {
-        this.env.logger.error('Driftless: a leadership listener threw.', error)
-      }
-    }
+    this.listeners.notify(leading)
   }
 }
 

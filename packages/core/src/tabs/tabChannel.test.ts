@@ -295,40 +295,6 @@ describe('TabChannel requestSync', () => {
   })
 })
 
-describe('TabChannel local-write hints', () => {
-  it('tells the leader, and only the leader, that a follower wrote', async () => {
-    const leader = openTab(hub)
-    const follower = openTab(hub)
-    const bystander = openTab(hub)
-    const leaderHeard = vi.fn()
-    const bystanderHeard = vi.fn()
-    leader.channel.onLocalWrite(leaderHeard)
-    bystander.channel.onLocalWrite(bystanderHeard)
-    leader.channel.setLeader(true)
-
-    follower.channel.notifyLocalWrite()
-    await exchange()
-
-    expect(leaderHeard).toHaveBeenCalledOnce()
-    expect(bystanderHeard).not.toHaveBeenCalled()
-  })
-
-  it('coalesces a burst of writes into one hint at once and one at the end of the interval', async () => {
-    const leader = openTab(hub)
-    const follower = openTab(hub, { writeHintIntervalMs: 100 })
-    const heard = vi.fn()
-    leader.channel.onLocalWrite(heard)
-    leader.channel.setLeader(true)
-
-    for (let write = 0; write < 50; write++) follower.channel.notifyLocalWrite()
-    await exchange()
-    expect(heard).toHaveBeenCalledTimes(1)
-
-    await vi.advanceTimersByTimeAsync(200)
-    expect(heard).toHaveBeenCalledTimes(2)
-  })
-})
-
 describe('TabChannel robustness', () => {
   it('ignores malformed, foreign, misaddressed and own messages', async () => {
     const tab = openTab(hub)
@@ -400,7 +366,6 @@ describe('TabChannel robustness', () => {
     follower.channel.close()
     follower.channel.close()
     leader.channel.publishStatus(status({ isLeader: true, pendingChanges: 4 }))
-    follower.channel.notifyLocalWrite()
     await exchange()
 
     expect(pending.error).toMatchObject({ code: 'TAB_CHANNEL_CLOSED' })
@@ -432,7 +397,6 @@ describe('TabChannel robustness', () => {
     alone.channel.onSyncRequest(handler)
 
     alone.channel.publishStatus(status({ pendingChanges: 1 }))
-    alone.channel.notifyLocalWrite()
     await expect(alone.channel.requestSync()).rejects.toMatchObject({ code: 'NO_LEADER' })
 
     alone.channel.setLeader(true)

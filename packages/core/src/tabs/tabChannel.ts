@@ -1,22 +1,12 @@
 import { nanoid } from 'nanoid'
-import {
-  boolean,
-  type Check,
-  check,
-  isPlainObject,
-  nullable,
-  number,
-  object,
-  optional,
-  string,
-} from '../shared/check.js'
+import { type Check, check, isPlainObject, nullable, object, optional, string } from '../shared/check.js'
 import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
 import { DriftlessError, errorMessage } from '../shared/errors.js'
-import { type SyncStatus, statusEquals } from '../shared/status.js'
+import { Listeners } from '../shared/listeners.js'
+import { isSyncStatus, type SyncStatus, statusEquals } from '../shared/status.js'
 
 const PROTOCOL_VERSION = 1
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000
-const DEFAULT_WRITE_HINT_INTERVAL_MS = 100
 
 /** The BroadcastChannel all tabs of one database talk on. */
 export function tabChannelName(name: string): string {
@@ -35,25 +25,12 @@ export interface TabChannelOptions {
   tabId?: string
   /** How long `requestSync()` waits for a leader tab to accept the request. */
   requestTimeoutMs?: number
-  /** `notifyLocalWrite()` sends at most one hint per interval (the first at once, the last at its end). */
-  writeHintIntervalMs?: number
 }
 
-const syncStatusSchema = object<SyncStatus>({
-  isOnline: boolean,
-  isConnected: boolean,
-  isConnecting: boolean,
-  isSyncing: boolean,
-  isUploading: boolean,
-  isDownloading: boolean,
-  hasSynced: boolean,
-  lastSyncedAt: nullable(number()),
-  pendingChanges: number(),
-  failedChanges: number(),
-  lastError: nullable(string()),
-  uploadError: nullable(string()),
-  downloadError: nullable(string()),
-  isLeader: boolean,
+// The status a leader publishes; its field list lives in shared/status.ts.
+const syncStatusSchema = check<SyncStatus>((input, path, issues) => {
+  if (!isSyncStatus(input)) issues.push({ path, message: 'not a sync status' })
+  return input as SyncStatus
 })
 
 interface Envelope {
@@ -64,16 +41,14 @@ interface Envelope {
 
 /**
  * hello: a tab opened and wants to know who leads and the current status. status: from the leader, it
- * leads and this is its status (null before it has one). bye: the leader stopped leading. write: a
- * follower wrote locally, the leader may want to upload soon. sync, sync-accepted, sync-done: a
- * forwarded `sync()` and its answers.
+ * leads and this is its status (null before it has one). bye: the leader stopped leading. sync,
+ * sync-accepted, sync-done: a forwarded `sync()` and its answers.
  */
 type Message = Envelope &
   (
     | { type: 'hello' }
     | { type: 'status'; status: SyncStatus | null }
     | { type: 'bye' }
-    | { type: 'write' }
     | { type: 'sync'; requestId: string }
     | { type: 'sync-accepted'; requestId: string }
     | { type: 'sync-done'; requestId: string; error: { code: string; message: string } | null }
@@ -84,7 +59,6 @@ const bodies: Record<Message['type'], Check<object>> = {
   hello: object({}),
   status: object({ status: nullable(syncStatusSchema) }),
   bye: object({}),
-  write: object({}),
   sync: object({ requestId }),
   'sync-accepted': object({ requestId }),
   'sync-done': object({
@@ -123,7 +97,7 @@ interface PendingRequest {
 
 /**
  * The tabs of one database talking over BroadcastChannel: the leader publishes its status and runs
- * rounds for followers; followers mirror the status, forward `sync()` and hint at local writes.
+ * rounds for followers; followers mirror the status and forward `sync()`.
  * Messages are versioned; malformed, foreign or misaddressed ones are ignored. Without
  * BroadcastChannel it is a no-op channel for a tab that is alone.
  */
@@ -132,25 +106,23 @@ export class TabChannel {
   private readonly env: SyncEnvironment
   private readonly channel: BroadcastChannelLike | undefined
   private readonly requestTimeoutMs: number
-  private readonly writeHintIntervalMs: number
   private leading = false
   private closed = false
   private leaderTab: string | null = null
   private ownStatus: SyncStatus | null = null
   private leaderStatus: SyncStatus | null = null
-  private readonly statusListeners = new Set<(status: SyncStatus) => void>()
-  private readonly writeListeners = new Set<() => void>()
+  private readonly statusListeners: Listeners<SyncStatus>
   private syncHandler: (() => Promise<void>) | null = null
   private readonly pending = new Map<string, PendingRequest>()
   private requestCount = 0
-  private writeHintTimer: { handle: unknown; trailing: boolean } | null = null
   private warnedVersion = false
 
   constructor(name: string, env: SyncEnvironment, options: TabChannelOptions = {}) {
     this.tabId = options.tabId ?? nanoid()
     this.env = env
+    // One throwing listener must neither stop the others nor break message handling.
+    this.statusListeners = new Listeners(env.logger, 'a status listener')
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-    this.writeHintIntervalMs = options.writeHintIntervalMs ?? DEFAULT_WRITE_HINT_INTERVAL_MS
     this.channel = openChannel(env, tabChannelName(name))
     if (this.channel) this.channel.onmessage = (event) => this.receive(event.data)
     this.post({ type: 'hello' })
@@ -196,10 +168,7 @@ export class TabChannel {
 
   /** While following: hears every status the leader publishes. Returns the unsubscribe function. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    this.statusListeners.add(listener)
-    return () => {
-      this.statusListeners.delete(listener)
-    }
+    return this.statusListeners.add(listener)
   }
 
   /** While leading: runs a round for a follower's `requestSync()`. One handler; returns the unregister function. */
@@ -207,14 +176,6 @@ export class TabChannel {
     this.syncHandler = handler
     return () => {
       if (this.syncHandler === handler) this.syncHandler = null
-    }
-  }
-
-  /** While leading: hears followers' local-write hints. Returns the unsubscribe function. */
-  onLocalWrite(listener: () => void): () => void {
-    this.writeListeners.add(listener)
-    return () => {
-      this.writeListeners.delete(listener)
     }
   }
 
@@ -252,26 +213,6 @@ export class TabChannel {
     })
   }
 
-  /** A local write happened in this tab; hints the leader to upload soon. Cheap: hints are throttled. */
-  notifyLocalWrite(): void {
-    if (this.closed) return
-    if (this.leading) {
-      this.emitLocalWrite()
-      return
-    }
-    if (this.writeHintTimer) {
-      this.writeHintTimer.trailing = true
-      return
-    }
-    this.post({ type: 'write' })
-    const timer = { handle: undefined as unknown, trailing: false }
-    this.writeHintTimer = timer
-    timer.handle = this.env.setTimeout(() => {
-      this.writeHintTimer = null
-      if (timer.trailing) this.notifyLocalWrite()
-    }, this.writeHintIntervalMs)
-  }
-
   /** Says goodbye if leading, fails pending requests, and stops sending and receiving. Idempotent. */
   close(): void {
     if (this.closed) return
@@ -280,10 +221,7 @@ export class TabChannel {
     this.leading = false
     this.leaderTab = null
     this.failPending('TAB_CHANNEL_CLOSED', closedError().message)
-    if (this.writeHintTimer) this.env.clearTimeout(this.writeHintTimer.handle)
-    this.writeHintTimer = null
     this.statusListeners.clear()
-    this.writeListeners.clear()
     this.syncHandler = null
     if (this.channel) {
       this.channel.onmessage = null
@@ -316,9 +254,6 @@ export class TabChannel {
           'The leader tab stopped leading while running the requested sync; call sync() again.',
           message.from,
         )
-        return
-      case 'write':
-        if (this.leading) this.emitLocalWrite()
         return
       case 'sync':
         if (this.leading) this.answerSyncRequest(message.from, message.requestId)
@@ -385,20 +320,7 @@ export class TabChannel {
     // A hello answer often repeats the last broadcast; listeners hear only real changes.
     if (this.leaderStatus && statusEquals(this.leaderStatus, status)) return
     this.leaderStatus = status
-    for (const listener of [...this.statusListeners]) this.call(() => listener(status), 'status')
-  }
-
-  private emitLocalWrite(): void {
-    for (const listener of [...this.writeListeners]) this.call(listener, 'local-write')
-  }
-
-  /** One throwing listener must neither stop the others nor break message handling. */
-  private call(listener: () => void, kind: string): void {
-    try {
-      listener()
-    } catch (error) {
-      this.env.logger.error(`Driftless: a ${kind} listener threw.`, error)
-    }
+    this.statusListeners.notify(status)
   }
 
   /** Rejects pending requests: all of them, those accepted by one tab, or those whose acceptor matches. */

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { SyncClient } from '../session/client.js'
+import type { SyncClient } from '../session/syncClient.js'
 import { createSyncClient } from '../session/syncClient.js'
 import type { FetchLike } from '../shared/env.js'
 import { advance, createTodoDb, credentials, settle, useEngineTimers } from '../test/engineHarness.js'

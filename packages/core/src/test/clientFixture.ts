@@ -1,4 +1,4 @@
-import type { SyncClient } from '../session/client.js'
+import type { SyncClient } from '../session/syncClient.js'
 import { createSyncClient, type SyncClientOptions } from '../session/syncClient.js'
 import type { FetchLike, SyncEnvironment } from '../shared/env.js'
 import { HttpTransport } from '../transport/http.js'

@@ -55,6 +55,7 @@ describe('FakeSyncServer', () => {
       recordId: 't1',
       data: { id: 't1', title: 'c1' },
       timestamp: START,
+      changeId: 'c1',
     })
     expect(server.requests[0]).toMatchObject({ path: '/sync/push', body: { changes: [{ id: 'c1' }] } })
   })

@@ -8,6 +8,7 @@ import { formatIssues } from '../shared/errors.js'
 import {
   type Change,
   type ChangeType,
+  isLaterVersion,
   type PulledChange,
   type PullResult,
   type PushConflict,
@@ -49,6 +50,8 @@ export interface StoredRecord {
   data: RecordData | null
   /** The timestamp of the change that wrote it; LWW compares against this. */
   timestamp: number
+  /** The change that wrote it; breaks a timestamp tie. */
+  changeId: string
 }
 
 interface LoggedChange extends PulledChange {
@@ -104,11 +107,16 @@ export class FakeSyncServer {
   }
 
   /** A write made on the server (another device): stored, and pulled by every client. */
-  write(collection: string, recordId: string, data: RecordData | null, timestamp = this.now()): PulledChange {
+  write(
+    collection: string,
+    recordId: string,
+    data: RecordData | null,
+    timestamp = this.now(),
+    id = `server-${this.log.length + 1}`,
+  ): PulledChange {
     const previous = this.store.get(key(collection, recordId))
     const type: ChangeType =
       data === null ? 'delete' : previous && previous.data !== null ? 'update' : 'create'
-    const id = `server-${this.log.length + 1}`
     return this.apply({ id, collection, recordId, type, data, timestamp })
   }
 
@@ -201,7 +209,7 @@ export class FakeSyncServer {
         continue
       }
       const stored = this.store.get(key(change.collection, change.recordId))
-      if (stored && stored.timestamp > change.timestamp) {
+      if (stored && isLaterVersion(stored, { timestamp: change.timestamp, changeId: change.id })) {
         result.conflicts.push(conflict(change, stored))
         continue
       }
@@ -239,7 +247,7 @@ export class FakeSyncServer {
   private apply(change: Omit<Change, 'prevData'>): PulledChange {
     const { id, collection, recordId, type, timestamp } = change
     const data = type === 'delete' ? null : change.data
-    this.store.set(key(collection, recordId), { collection, recordId, data, timestamp })
+    this.store.set(key(collection, recordId), { collection, recordId, data, timestamp, changeId: id })
     const entry: LoggedChange = { seq: this.log.length + 1, id, collection, recordId, type, data, timestamp }
     this.log.push(entry)
     const { seq: _seq, ...pulled } = entry

@@ -1,5 +1,5 @@
 import { META_TABLE } from '../capture/outbox.js'
-import type { SyncClient } from '../session/client.js'
+import type { SyncClient } from '../session/syncClient.js'
 import { createSyncClient, type SyncClientOptions } from '../session/syncClient.js'
 import type { FetchLike } from '../shared/env.js'
 import type { SyncEvent } from '../shared/events.js'

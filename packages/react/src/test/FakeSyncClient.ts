@@ -1,13 +1,13 @@
-import {
-  type ChangeStatus,
-  type CrudBatch,
-  type CrudTransaction,
-  type OutboxEntry,
-  type SyncClient,
-  type SyncEventListener,
-  type SyncStatus,
-  SyncStatusStore,
+import type {
+  ChangeStatus,
+  CrudBatch,
+  CrudTransaction,
+  OutboxEntry,
+  SyncClient,
+  SyncEventListener,
+  SyncStatus,
 } from '@driftless/core'
+import { SyncStatusStore } from '@driftless/core/internal'
 import type Dexie from 'dexie'
 
 type Filter = { status?: ChangeStatus | readonly ChangeStatus[] }

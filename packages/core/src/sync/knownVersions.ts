@@ -1,25 +1,5 @@
-import type { Dexie } from 'dexie'
-import { META_TABLE, OUTBOX_TABLE, type Outbox } from '../capture/outbox.js'
-import type { EngineOptions } from '../session/options.js'
-import type { HybridClock } from '../shared/clock.js'
-import type { SyncEnvironment } from '../shared/env.js'
-import type { SyncEvent } from '../shared/events.js'
-import type { Transport, TransportContext } from '../transport/types.js'
-import type { RecordData } from '../wire.js'
-
-/** What the upload and pull loops share: the database, its outbox, time, the transport and events. */
-export interface EngineContext {
-  readonly db: Dexie
-  readonly outbox: Outbox
-  readonly env: SyncEnvironment
-  readonly options: EngineOptions
-  readonly clock: HybridClock
-  /** Synced table names mapped to their primary key path. */
-  readonly tables: ReadonlyMap<string, string>
-  emit(event: SyncEvent): void
-  /** Calls the transport with current credentials; a 401 refreshes them and tries once more. */
-  withTransport<T>(call: (transport: Transport, context: TransportContext) => Promise<T>): Promise<T>
-}
+import { META_TABLE } from '../capture/outbox.js'
+import type { EngineContext } from './engineContext.js'
 
 const VERSION_PREFIX = 'version:'
 
@@ -37,20 +17,6 @@ export interface KnownVersion {
   readonly seenAtSeq: number
 }
 
-/** A fresh timestamp that also outranks `timestamp`, which the clock may have declined to follow. */
-export function after(ctx: EngineContext, timestamp: number): number {
-  return Math.max(ctx.clock.now(), Math.floor(timestamp) + 1)
-}
-
-/** The highest outbox `seq` in use; every entry captured later gets a higher one. */
-export function outboxHighWater(ctx: EngineContext): PromiseLike<number> {
-  return ctx.db
-    .table(OUTBOX_TABLE)
-    .toCollection()
-    .lastKey()
-    .then((key) => (typeof key === 'number' ? key : 0))
-}
-
 /**
  * The server answered a conflict with a version we already knew when the local edit was made: the edit
  * follows it (the timestamps disagree only through clock skew), so it is no conflict and the edit stands.
@@ -65,7 +31,7 @@ export function editFollowsKnownVersion(
 
 /** Reads through the Dexie promise directly, so it can run inside an engine transaction. */
 export function readKnownVersion(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'db'>,
   collection: string,
   recordId: string,
 ): PromiseLike<KnownVersion | undefined> {
@@ -89,7 +55,7 @@ function parseKnownVersion(saved: unknown): KnownVersion | undefined {
 }
 
 export function writeKnownVersion(
-  ctx: EngineContext,
+  ctx: Pick<EngineContext, 'db'>,
   collection: string,
   recordId: string,
   version: KnownVersion,
@@ -110,32 +76,4 @@ export function isKnownChange(
   if (known.changeId !== null && known.changeId === change.id) return true
   if (change.timestamp !== known.timestamp) return change.timestamp < known.timestamp
   return known.changeId === null || known.changeId === change.id
-}
-
-/** The local row of a record, or null; Dexie's own promise, so it is safe inside a transaction too. */
-export function readLocalRow(
-  ctx: EngineContext,
-  collection: string,
-  recordId: string,
-): PromiseLike<RecordData | null> {
-  return ctx.db
-    .table(collection)
-    .get(recordId)
-    .then((row) => (row as RecordData | undefined) ?? null)
-}
-
-/**
- * Writes a server row into its local table (uncaptured callers only); null deletes it. Returns Dexie's own
- * promise: one more native async layer inside a transaction can make it commit before the caller's next write.
- */
-export function writeLocalRow(
-  ctx: EngineContext,
-  collection: string,
-  recordId: string,
-  data: RecordData | null,
-): PromiseLike<unknown> {
-  const table = ctx.db.table(collection)
-  if (data === null) return table.delete(recordId)
-  const keyPath = ctx.tables.get(collection)
-  return table.put(keyPath ? { ...data, [keyPath]: recordId } : data)
 }

@@ -1,0 +1,182 @@
+import type { SyncEnvironment } from '../shared/env.js'
+import { CredentialsError, errorMessage, TransportError } from '../shared/errors.js'
+import type { SyncStatus } from '../shared/status.js'
+import type { EngineContext } from '../sync/engineContext.js'
+import { PullLoop } from '../sync/pullLoop.js'
+import { UploadLoop } from '../sync/uploadLoop.js'
+import type { LeaderStatus } from '../tabs/tabCoordinator.js'
+import type { Transport, TransportContext } from '../transport/types.js'
+import type { SyncConnector, UploadClient } from './connector.js'
+import { CredentialCache } from './credentials.js'
+import { type SchedulerOptions, SyncScheduler } from './scheduler.js'
+
+/** The meta key under which the clock is saved after every round. */
+export const CLOCK_KEY = 'clock'
+
+export interface SyncSessionOptions {
+  /** What the loops share, except the transport, which the session provides. */
+  readonly engine: Omit<EngineContext, 'withTransport'>
+  readonly connector: SyncConnector
+  readonly transport: Transport
+  /** What the connector's `uploadData(client)` is handed. */
+  readonly uploadClient: UploadClient
+  readonly scheduler: SchedulerOptions
+  /** Reads the current status (for what a round leaves in `lastError`). */
+  readonly status: () => SyncStatus
+  /** Updates the fields of the status the leader owns. */
+  readonly report: (patch: LeaderStatus) => void
+  /** Settles when the previous session's last round has ended: rounds never overlap. */
+  readonly after: Promise<void>
+}
+
+/**
+ * One connection, from `connect()` to `disconnect()`: the connector's credentials, the transport, the
+ * scheduler and the upload + pull rounds it runs while this tab leads.
+ */
+export class SyncSession {
+  readonly connector: SyncConnector
+  private readonly scheduler: SyncScheduler
+  private readonly credentials: CredentialCache | null
+  private readonly uploads: UploadLoop
+  private readonly pulls: PullLoop
+  private readonly env: SyncEnvironment
+  private lastRound: Promise<void>
+
+  constructor(private readonly options: SyncSessionOptions) {
+    const { connector, engine } = options
+    this.connector = connector
+    this.env = engine.env
+    this.lastRound = options.after
+    this.credentials = connector.fetchCredentials
+      ? new CredentialCache(() => connector.fetchCredentials!(), this.env)
+      : null
+    const context: EngineContext = { ...engine, withTransport: (call) => this.withTransport(call) }
+    this.uploads = new UploadLoop(context)
+    this.pulls = new PullLoop(context)
+    this.scheduler = new SyncScheduler((signal) => this.trackRound(signal), this.env, options.scheduler)
+  }
+
+  /** Whether the loops run (this tab leads and the session was started). */
+  get isRunning(): boolean {
+    return this.scheduler.isActive
+  }
+
+  /** Settles when the round in flight, if any, has ended. */
+  get settled(): Promise<void> {
+    return this.lastRound
+  }
+
+  /** Starts the loops in this tab, with a first round at once. */
+  start(): void {
+    if (this.scheduler.isActive) return
+    this.options.report({ isConnecting: true })
+    this.scheduler.start()
+  }
+
+  /** Stops the loops and aborts the round in flight; callers waiting on a round are rejected with `reason`. */
+  stop(reason: Error): void {
+    this.scheduler.stop(reason)
+  }
+
+  /** A round now, past any debounce or backoff; resolves when a round started after the call ends. */
+  requestRound(): Promise<void> {
+    return this.scheduler.requestRound()
+  }
+
+  /** A local write is queued: a round follows after the debounce. */
+  notifyWrite(): void {
+    this.scheduler.notifyWrite()
+  }
+
+  private trackRound(signal: AbortSignal): Promise<number | null> {
+    const round = this.lastRound.then(() => this.runRound(signal))
+    this.lastRound = round.then(
+      () => {},
+      () => {},
+    )
+    return round
+  }
+
+  private async runRound(signal: AbortSignal): Promise<number | null> {
+    const { report, engine } = this.options
+    signal.throwIfAborted()
+    const drained = await this.stage('push', signal, () =>
+      this.uploads.drain(this.connector, this.options.uploadClient, signal, () =>
+        report({ isUploading: true }),
+      ),
+    )
+    report({ uploadError: drained.rejection, isDownloading: true })
+    const pulled = await this.stage('pull', signal, () => this.pulls.pullAll(signal))
+    await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
+    const now = this.env.now()
+    const status = this.options.status()
+    report({
+      hasSynced: true,
+      lastSyncedAt: now,
+      downloadError: null,
+      lastError: drained.rejection ?? (status.failedChanges > 0 ? status.lastError : null),
+    })
+    engine.emit({ phase: 'complete', at: now, pushed: drained.uploaded, pulled })
+    return drained.retryAt
+  }
+
+  /** Runs the upload or the download of a round; its failure shows in the status and as an error event. */
+  private async stage<T>(stage: 'push' | 'pull', signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+    const { report } = this.options
+    try {
+      return await run()
+    } catch (error) {
+      if (!signal.aborted) {
+        const message = errorMessage(error)
+        report(
+          stage === 'push'
+            ? { uploadError: message, lastError: message }
+            : { downloadError: message, lastError: message },
+        )
+        this.reportError(error instanceof CredentialsError ? 'credentials' : stage, error)
+      }
+      throw error
+    } finally {
+      report(stage === 'push' ? { isUploading: false } : { isDownloading: false })
+    }
+  }
+
+  /** Calls the transport with current credentials; a 401 drops them and tries once more with fresh ones. */
+  private async withTransport<T>(
+    call: (transport: Transport, context: TransportContext) => Promise<T>,
+  ): Promise<T> {
+    const { transport, report } = this.options
+    const { credentials } = this
+    let token: string | undefined
+    const attempt = async () => {
+      const current = credentials ? await credentials.get() : undefined
+      token = current?.token
+      return call(transport, current ? { credentials: current } : {})
+    }
+    try {
+      let result: T
+      try {
+        result = await attempt()
+      } catch (error) {
+        if (!(error instanceof TransportError && error.status === 401 && credentials)) throw error
+        credentials.invalidate(token)
+        result = await attempt()
+      }
+      report({ isConnected: true, isConnecting: false })
+      return result
+    } catch (error) {
+      // Fresh credentials were refused too: drop them, so the next attempt fetches again first.
+      if (error instanceof TransportError && error.status === 401) credentials?.invalidate(token)
+      const unreachable =
+        error instanceof TransportError && (error.status === 0 || error.status >= 500 || error.status === 401)
+      if (unreachable || error instanceof CredentialsError)
+        report({ isConnected: false, isConnecting: false })
+      throw error
+    }
+  }
+
+  private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
+    const wrapped = error instanceof Error ? error : new Error(errorMessage(error))
+    this.options.engine.emit({ phase: 'error', at: this.env.now(), stage, error: wrapped })
+  }
+}
