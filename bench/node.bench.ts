@@ -1,5 +1,5 @@
-/** The capture bench on fake-indexeddb in Node. */
+/** The local-write bench on fake-indexeddb in Node. */
 import 'fake-indexeddb/auto'
-import { runCaptureBench } from './capture.js'
+import { runWritesBench } from './writes.js'
 
-console.log(await runCaptureBench(`fake-indexeddb, Node ${process.version}`))
+console.log(await runWritesBench(`fake-indexeddb, Node ${process.version}`, 5))

@@ -1,4 +1,5 @@
-import { runCaptureBench } from '../capture.js'
+import { type NetworkBenchConfig, runNetworkBench } from '../network.js'
+import { runWritesBench } from '../writes.js'
 
 declare global {
   interface Window {
@@ -6,12 +7,19 @@ declare global {
   }
 }
 
+const params = new URLSearchParams(location.search)
 const browser = navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent
-runCaptureBench(`real IndexedDB, ${browser}`).then(
+const suite =
+  params.get('suite') === 'network'
+    ? runNetworkBench(JSON.parse(params.get('config') ?? '{}') as NetworkBenchConfig)
+    : runWritesBench(`real IndexedDB, ${browser}`, 5)
+suite.then(
   (table) => {
     window.benchResult = { table }
   },
   (error: unknown) => {
-    window.benchResult = { error: String(error) }
+    window.benchResult = {
+      error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error),
+    }
   },
 )

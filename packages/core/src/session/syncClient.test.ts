@@ -8,6 +8,7 @@ import { clientFixture, closeClients, gatedFetch } from '../test/clientFixture.j
 import { advance, createTodoDb, credentials, useEngineTimers } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
 import type { Change } from '../wire.js'
+import type { UploadClient } from './connector.js'
 import { NotConnectedError } from './syncClient.js'
 
 const extraDbs: { close(): void }[] = []
@@ -230,6 +231,49 @@ describe('upload triggers', () => {
     gate.open()
     await advance(3_000)
     expect(pushedRecordIds(server)).toEqual([['a'], ['b', 'c']])
+  })
+})
+
+describe('sessions', () => {
+  it("a reconnect never runs a round beside the previous session's round that is still ending", async () => {
+    const { db, client } = setup()
+    await db.todos.add({ id: 'a', title: 'a' })
+    let running = 0
+    let most = 0
+    let calls = 0
+    let release = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const slow = {
+      ...connector,
+      // Ignores the abort signal, as an app's own upload may.
+      async uploadData(upload: UploadClient) {
+        calls++
+        running++
+        most = Math.max(most, running)
+        if (calls === 1) {
+          // Disconnected meanwhile: gives up without completing anything.
+          await gate
+          running--
+          return
+        }
+        const batch = await upload.getCrudBatch()
+        await batch?.complete()
+        running--
+      },
+    }
+    await client.connect(slow)
+    await advance(100)
+    expect(calls).toBe(1)
+    await client.disconnect()
+    await client.connect(slow)
+    await advance(1_000)
+    expect(calls).toBe(1)
+    release()
+    await advance(1_000)
+    expect(calls).toBe(2)
+    expect(most).toBe(1)
   })
 })
 
