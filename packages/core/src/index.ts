@@ -1,4 +1,5 @@
 /** The public API of @driftless/core: what an app or a connector needs. Internals: ./internal.ts. */
+export type { BackfillOptions, BackfillResult } from './capture/backfill.js'
 export type { SyncedTableOptions, SyncedTables, TableNameOf } from './capture/capture.js'
 export type {
   ChangeStatus,

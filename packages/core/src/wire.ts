@@ -13,6 +13,7 @@ import {
   object,
   oneOf,
   optional,
+  refine,
   string,
   union,
 } from './shared/check.js'
@@ -67,6 +68,7 @@ export const pushRequestSchema: Check<PushRequest> = object<PushRequest>({ chang
 
 export interface AcceptedChange {
   id: string
+  /** The server's clock when it answers, also for a change id it had already applied (a client should trust it only for first sends). */
   serverTimestamp: number
 }
 export const acceptedChangeSchema: Check<AcceptedChange> = object<AcceptedChange>({
@@ -134,7 +136,11 @@ export interface PulledChange {
 export const pulledChangeSchema: Check<PulledChange> = object<PulledChange>({
   id: string(),
   collection: string({ min: 1 }),
-  recordId: string({ min: 1 }),
+  // Servers keyed by integers send them as numbers; locally every record id is its string form.
+  recordId: union<string>(
+    [string({ min: 1 }), refine(number(), (id) => ({ value: String(id) }))],
+    'expected a non-empty string or a number',
+  ),
   type: changeTypeSchema,
   data: nullable(recordDataSchema),
   timestamp: timestampSchema,

@@ -1,4 +1,6 @@
 import { migrate } from './migrations.js'
+import { openPgliteDatabase } from './pgliteDatabase.js'
+import { openPostgresDatabase } from './postgresDatabase.js'
 
 /** Runs SQL with positional parameters (`$1`, `$2`, …) and returns the rows. */
 export interface SqlExecutor {
@@ -27,15 +29,11 @@ export interface OpenDatabaseOptions {
   schema?: string
 }
 
-/** Opens the configured storage and brings its schema up to date. */
+/** Opens the configured storage and brings its schema up to date; only that storage's driver is loaded. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  // Imported on demand so a PGlite deployment never loads `pg`, and the other way round.
   const database = options.databaseUrl
-    ? await (await import('./postgresDatabase.js')).openPostgresDatabase({
-        connectionString: options.databaseUrl,
-        schema: options.schema,
-      })
-    : await (await import('./pgliteDatabase.js')).openPgliteDatabase(options.dataDir)
+    ? await openPostgresDatabase({ connectionString: options.databaseUrl, schema: options.schema })
+    : await openPgliteDatabase(options.dataDir)
   try {
     await migrate(database)
   } catch (error) {

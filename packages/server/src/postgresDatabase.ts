@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Database, SqlExecutor } from './database.js'
 
 export interface PostgresDatabaseOptions {
@@ -25,6 +25,8 @@ const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 /** A PostgreSQL server through a `pg` connection pool. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
+  // Loaded here, not at the top, so importing @driftless/server never loads pg for a PGlite deployment.
+  const { default: pg } = await import('pg')
   const { schema } = options
   if (schema !== undefined) {
     if (!PLAIN_IDENTIFIER.test(schema)) {

@@ -1,5 +1,6 @@
 import type { Dexie } from 'dexie'
 import { liveQuery } from 'dexie'
+import { type BackfillOptions, type BackfillResult, backfill } from '../capture/backfill.js'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
   type ChangeStatus,
@@ -16,6 +17,7 @@ import { DriftlessError } from '../shared/errors.js'
 import type { SyncEvent, SyncEventListener } from '../shared/events.js'
 import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
+import { rememberEchoes } from '../sync/echoes.js'
 import type { EngineContext } from '../sync/engineContext.js'
 import { writeKnownVersion } from '../sync/knownVersions.js'
 import { TabCoordinator } from '../tabs/tabCoordinator.js'
@@ -48,6 +50,11 @@ export interface SyncClient extends UploadClient {
   retryFailed(ids?: readonly string[]): Promise<number>
   /** Drops failed changes (all, or those ids) from the queue; the local rows keep their data. */
   discardFailed(ids?: readonly string[]): Promise<number>
+  /**
+   * Queues, once, the rows of synced tables that no change describes yet (rows from before Driftless);
+   * rows the server has or the queue holds are left alone. Safe to call at every start.
+   */
+  backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult>
   /**
    * Starts syncing with the app's backend: uploads and pulls run while connected (in the leader tab).
    * Without a connector, the transport is used as configured (its own url and headers).
@@ -214,6 +221,16 @@ class DriftlessClient implements SyncClient {
           seenAtSeq,
         })
       }
+      await rememberEchoes(
+        this.engine,
+        uploaded.crud.map(({ collection, recordId, id, data, seq }) => ({
+          collection,
+          recordId,
+          changeId: id,
+          data,
+          seq,
+        })),
+      )
     })
   }
 
@@ -242,6 +259,12 @@ class DriftlessClient implements SyncClient {
 
   discardFailed(ids?: readonly string[]): Promise<number> {
     return this.outbox.discardFailed(ids)
+  }
+
+  async backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult> {
+    this.assertOpen()
+    await this.ready
+    return backfill(this.outbox, { ...options, timestamp: () => this.clock.now() })
   }
 
   async close(): Promise<void> {

@@ -48,7 +48,10 @@ export class SyncSession {
     this.env = engine.env
     this.lastRound = options.after
     this.credentials = connector.fetchCredentials
-      ? new CredentialCache(() => connector.fetchCredentials!(), this.env)
+      ? new CredentialCache(() => connector.fetchCredentials!(), this.env, {
+          // Expiry is judged on the server-corrected clock, so a device clock hours off still refreshes in time.
+          now: () => engine.clock.physicalNow(),
+        })
       : null
     const context: EngineContext = { ...engine, withTransport: (call) => this.withTransport(call) }
     this.uploads = new UploadLoop(context)

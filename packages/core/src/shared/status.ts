@@ -28,7 +28,7 @@ const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
 const STATUS_FIELDS = {
   /** The browser reports a network connection. */
   isOnline: 'flag',
-  /** `connect()` was called and the backend is reachable with valid credentials. */
+  /** `connect()` was called and the backend is reachable with valid credentials; always false while offline. */
   isConnected: 'flag',
   isConnecting: 'flag',
   /** `isUploading || isDownloading`. */
@@ -98,5 +98,10 @@ export class SyncStatusStore {
 }
 
 function normalize(status: SyncStatus): SyncStatus {
-  return Object.freeze({ ...status, isSyncing: status.isUploading || status.isDownloading })
+  return Object.freeze({
+    ...status,
+    isSyncing: status.isUploading || status.isDownloading,
+    // A device without a network reaches no backend, whatever the last request said.
+    isConnected: status.isConnected && status.isOnline,
+  })
 }

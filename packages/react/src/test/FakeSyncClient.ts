@@ -1,4 +1,5 @@
 import type {
+  BackfillResult,
   ChangeStatus,
   CrudBatch,
   CrudTransaction,
@@ -137,6 +138,10 @@ export class FakeSyncClient implements SyncClient {
     const hit = this.entries.filter((e) => e.status === 'failed' && (!ids || ids.includes(e.id)))
     this.setChanges(this.entries.filter((e) => !hit.includes(e)))
     return hit.length
+  }
+
+  async backfill(): Promise<BackfillResult> {
+    return { queued: 0, tables: {}, invalid: [] }
   }
 
   async close(): Promise<void> {}
