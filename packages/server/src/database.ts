@@ -17,6 +17,10 @@ export interface Database extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres'
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  /** PostgreSQL NOTIFY: every process listening on `channel` of this database gets `payload` (under 8000 bytes). */
+  notify(channel: string, payload: string): Promise<void>
+  /** PostgreSQL LISTEN; resolves once listening, to the function that stops it. */
+  listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 

@@ -2,14 +2,19 @@ import { type Authenticator, type AuthOptions, createAuthenticator } from './aut
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js'
 import { createCorsPolicy } from './cors.js'
 import type { Database } from './database.js'
+import { eventStream } from './eventStream.js'
 import { HttpError, ServerConfigError } from './httpError.js'
+import { createLiveHub, type LiveHub } from './liveHub.js'
 import { parsePullBody, parsePullQuery, pull } from './pull.js'
 import { applyPush } from './push.js'
 import { type RecordValidator, validatePushRequest } from './pushRequest.js'
 import { createChangeIdPruner } from './retention.js'
 import { createStaticFiles } from './staticFiles.js'
 
-export type SyncHandler = (request: Request) => Promise<Response>
+export type SyncHandler = ((request: Request) => Promise<Response>) & {
+  /** The live channel a Node adapter serves over WebSockets beside the HTTP routes. */
+  readonly live?: LiveHub
+}
 
 export interface Logger {
   error(message: string, ...details: unknown[]): void
@@ -101,6 +106,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const authenticator: Authenticator = createAuthenticator(auth, now)
   const cors = createCorsPolicy(options.corsOrigins)
   const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
+  const live = createLiveHub({ database, authenticator, logger, maxBodyBytes, basePath })
 
   const routes: Record<string, Partial<Record<string, (request: Request) => Promise<Response>>>> = {
     '/health': {
@@ -117,6 +123,11 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         const userId = await authenticator.authenticate(request.headers.get('authorization'))
         const { changes, errors } = validatePushRequest(await readJsonBody(request, maxBodyBytes), pushRules)
         const result = await applyPush(database, userId, changes, now)
+        if (result.accepted.length > 0) {
+          live.publish(userId, request).catch((error: unknown) => {
+            logger.error('driftless-server: could not notify live connections of new changes', error)
+          })
+        }
         // The push is committed: a failed clean-up is reported, never turned into a failed push.
         await pruneChangeIds().catch((error: unknown) => {
           logger.error('driftless-server: could not forget old change ids', error)
@@ -134,6 +145,12 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         const userId = await authenticator.authenticate(request.headers.get('authorization'))
         const query = parsePullQuery(new URL(request.url).searchParams)
         return json(200, await pull(database, userId, query, maxPullBatchSize))
+      },
+    },
+    '/events': {
+      GET: async (request) => {
+        const identity = await live.authenticate(request.headers.get('authorization'))
+        return eventStream(live, identity, request.signal, now)
       },
     },
   }
@@ -173,7 +190,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     throw new HttpError(404, `Nothing at ${pathname}${elsewhere}.`)
   }
 
-  return async (request) => {
+  const handler = async (request: Request): Promise<Response> => {
     const origin = request.headers.get('origin')
     if (request.method === 'OPTIONS') return cors.preflight(request)
     let response: Response
@@ -190,4 +207,5 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     for (const [name, value] of Object.entries(cors.headersFor(origin))) response.headers.set(name, value)
     return response
   }
+  return Object.assign(handler, { live })
 }

@@ -21,6 +21,10 @@ export function pgliteDatabase(pglite: PGlite, onClose?: () => void): Database {
     kind: 'pglite',
     ...executor(pglite),
     transaction: (work) => pglite.transaction((tx) => work(executor(tx))),
+    async notify(channel, payload) {
+      await pglite.query('select pg_notify($1, $2)', [channel, payload])
+    },
+    listen: (channel, listener) => pglite.listen(channel, listener),
     async close() {
       try {
         await pglite.close()

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { Database, SqlExecutor } from './database.js'
+import { PostgresListener } from './postgresListener.js'
 
 export interface PostgresDatabaseOptions {
   connectionString: string
@@ -53,6 +54,9 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     await pool.end()
     throw error
   }
+  const listener = new PostgresListener({ connectionString: options.connectionString })
+  // NOTIFY channels are per database, so tables kept in separate schemas get channels of their own.
+  const scoped = (channel: string) => (schema === undefined ? channel : `${channel}.${schema}`).slice(0, 63)
   return {
     kind: 'postgres',
     ...executor(pool),
@@ -74,6 +78,13 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
         client.release(broken)
       }
     },
-    close: () => pool.end(),
+    async notify(channel, payload) {
+      await pool.query('select pg_notify($1, $2)', [scoped(channel), payload])
+    },
+    listen: (channel, onPayload) => listener.listen(scoped(channel), onPayload),
+    async close() {
+      await listener.close()
+      await pool.end()
+    },
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_CONNECTION_GRACE_MS } from '../shared/connection.js'
 import { ConfigError } from '../shared/errors.js'
 import { resolveEngineOptions } from './options.js'
 
@@ -13,6 +14,7 @@ describe('sync options', () => {
       retryDelayMs: 5_000,
       maxRetryDelayMs: 60_000,
       uploadThrottleMs: 1_000,
+      connectionGraceMs: DEFAULT_CONNECTION_GRACE_MS,
       resolveConflict: undefined,
     })
   })

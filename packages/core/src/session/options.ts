@@ -9,6 +9,7 @@ import {
   union,
   withDefault,
 } from '../shared/check.js'
+import { DEFAULT_CONNECTION_GRACE_MS } from '../shared/connection.js'
 import { ConfigError, formatIssues } from '../shared/errors.js'
 import type { ConflictResolver } from '../sync/conflicts.js'
 
@@ -32,6 +33,8 @@ export interface EngineOptions {
   retryDelayMs: number
   maxRetryDelayMs: number
   uploadThrottleMs: number
+  /** How long a connection problem must last before the status shows it; recovery shows at once. */
+  connectionGraceMs: number
   collections?: string[] | undefined
   resolveConflict: ConflictResolver | undefined
 }
@@ -66,6 +69,7 @@ const optionsSchema = object<Omit<EngineOptions, 'resolveConflict'>>({
   retryDelayMs: count(0, 5_000),
   maxRetryDelayMs: count(0, 60_000),
   uploadThrottleMs: count(0, 1_000),
+  connectionGraceMs: count(0, DEFAULT_CONNECTION_GRACE_MS),
   collections: optional(array(string({ min: 1 }))),
 })
 

@@ -56,7 +56,12 @@ export class FakeSyncClient implements SyncClient {
   private syncResolvers: { resolve(): void; reject(error: unknown): void }[] = []
 
   constructor(status: Partial<SyncStatus> = {}, entries: OutboxEntry[] = []) {
-    this.store = new SyncStatusStore({ isConnected: true, ...status })
+    this.store = new SyncStatusStore({
+      isConnected: true,
+      connection: 'connected',
+      isLoaded: true,
+      ...status,
+    })
     this.entries = entries
   }
 
@@ -148,6 +153,14 @@ export class FakeSyncClient implements SyncClient {
 
   async connect(): Promise<void> {
     this.store.update({ isConnected: true })
+  }
+
+  async pause(): Promise<void> {
+    this.store.update({ isPaused: true, connection: 'paused' })
+  }
+
+  async resume(): Promise<void> {
+    this.store.update({ isPaused: false, connection: 'connected' })
   }
 
   async disconnect(): Promise<void> {
