@@ -1,7 +1,7 @@
 // Builds and packs the publishable packages as the registry would get them (pnpm pack applies publishConfig
 // and turns workspace: ranges into versions).
 import { execFileSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,8 +13,11 @@ export function pnpm(args, options = {}) {
   return execFileSync('npx', ['-y', 'pnpm@10.34.9', ...args], { encoding: 'utf8', ...options })
 }
 
-/** Builds every package and packs each into `dest`; returns { name: tarball path }. */
+/** Builds every package afresh and packs each into `dest`; returns { name: tarball path }. */
 export function packAll(dest) {
+  // tsc -b never deletes outputs of removed sources; a stale dist would ship them.
+  for (const name of publishable)
+    rmSync(join(root, 'packages', name, 'dist'), { recursive: true, force: true })
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b'], {
     cwd: root,
     stdio: 'inherit',
