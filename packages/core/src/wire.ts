@@ -150,11 +150,14 @@ export interface PullResult {
   changes: PulledChange[]
   cursor: string | null
   hasMore: boolean
+  /** Optional: how many changes for this user and these collections come after this page (for progress). */
+  remaining?: number
 }
 export const pullResultSchema: Check<PullResult> = object<PullResult>({
   changes: array(pulledChangeSchema),
   cursor: nullable(string()),
   hasMore: boolean,
+  remaining: optional(number({ int: true, min: 0 })),
 })
 
 function parseOrThrow<T>(schema: Check<T>, what: string, input: unknown): T {
