@@ -1,7 +1,9 @@
 import { defineProject } from 'vitest/config'
+import { sourceConditions } from '../vitest.conditions.ts'
 
 // Real Chromium against the real server: slow starts, so generous timeouts, and one file at a time.
 export default defineProject({
+  ...sourceConditions,
   test: {
     name: 'e2e',
     include: ['**/*.test.ts'],

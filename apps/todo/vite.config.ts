@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react'
 import { defaultClientConditions, defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
+import { SOURCE_CONDITION } from '../../vitest.conditions.ts'
 
 // The API the dev server forwards to; `pnpm demo` serves it on this port.
 const apiTarget = process.env.DRIFTLESS_API ?? 'http://127.0.0.1:8787'
@@ -49,8 +50,8 @@ export default defineConfig({
     }),
   ],
   resolve: {
-    // Workspace packages export their TypeScript source under 'development'; the build bundles that too.
-    conditions: ['development', ...defaultClientConditions],
+    // Workspace packages export their TypeScript source under '@driftless/source'; the build bundles that too.
+    conditions: [SOURCE_CONDITION, ...defaultClientConditions],
   },
   build: { outDir: 'dist', emptyOutDir: true },
   server: {

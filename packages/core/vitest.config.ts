@@ -1,6 +1,8 @@
 import { defineProject } from 'vitest/config'
+import { sourceConditions } from '../../vitest.conditions.ts'
 
 export default defineProject({
+  ...sourceConditions,
   test: {
     name: 'core',
     include: ['src/**/*.test.{ts,tsx}'],

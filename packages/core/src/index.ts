@@ -10,6 +10,7 @@ export type {
   SyncStats,
 } from './capture/outbox.js'
 export { getSyncStats } from './capture/outbox.js'
+export type { StandardSchema, StandardSchemaIssue, StandardSchemaResult } from './capture/standardSchema.js'
 export type { SyncConnector, UploadClient } from './session/connector.js'
 export type { Credentials, FetchCredentials, SyncCredentials } from './session/credentials.js'
 export type { ConflictStrategy, SyncOptions } from './session/options.js'

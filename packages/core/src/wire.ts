@@ -1,91 +1,166 @@
 /**
  * The push/pull wire contract shared by the client transports and the reference server.
- * Imports nothing but zod, so a server can depend on `@driftless/core/wire` alone.
+ * Imports nothing but its own checks, so a server can depend on `@driftless/core/wire` alone.
  */
-import { z } from 'zod'
+import {
+  anyObject,
+  array,
+  boolean,
+  type Check,
+  isoDateTime,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optional,
+  refine,
+  string,
+  union,
+} from './shared/check.js'
 import { formatIssues, InvalidResponseError } from './shared/errors.js'
 
+export type { Check, CheckResult, Issue } from './shared/check.js'
 export { type ChangeVersion, isLaterVersion, jsonEqual } from './shared/versionOrder.js'
 
-export const changeTypeSchema = z.enum(['create', 'update', 'delete'])
-export type ChangeType = z.infer<typeof changeTypeSchema>
+export const changeTypes = ['create', 'update', 'delete'] as const
+export type ChangeType = (typeof changeTypes)[number]
+export const changeTypeSchema: Check<ChangeType> = oneOf(changeTypes)
 
-export const recordDataSchema = z.record(z.string(), z.unknown())
-export type RecordData = z.infer<typeof recordDataSchema>
+/** A record's fields, as JSON. Every key travels, `__proto__` included. */
+export type RecordData = Record<string, unknown>
+export const recordDataSchema: Check<RecordData> = anyObject
 
 /** Milliseconds since the epoch; servers may also answer with an ISO-8601 string. */
-export const timestampSchema = z.union([
-  z.number().finite().nonnegative(),
-  z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso)),
-])
+export const timestampSchema: Check<number> = union(
+  [number({ min: 0 }), isoDateTime],
+  'expected epoch milliseconds (a non-negative number) or an ISO-8601 date-time with offset',
+)
 
 export const MAX_ID_LENGTH = 256
 
 /** An outbox entry as it travels to the server. `id` is the idempotency key. */
-export const changeSchema = z.object({
-  id: z.string().min(1).max(MAX_ID_LENGTH),
-  collection: z.string().min(1).max(MAX_ID_LENGTH),
-  recordId: z.string().min(1).max(MAX_ID_LENGTH),
+export interface Change {
+  id: string
+  collection: string
+  recordId: string
+  type: ChangeType
+  data: RecordData | null
+  prevData?: RecordData | null
+  timestamp: number
+}
+
+const idSchema = string({ min: 1, max: MAX_ID_LENGTH })
+
+export const changeSchema: Check<Change> = object<Change>({
+  id: idSchema,
+  collection: idSchema,
+  recordId: idSchema,
   type: changeTypeSchema,
-  data: recordDataSchema.nullable(),
-  prevData: recordDataSchema.nullable().optional(),
-  timestamp: z.number().finite().nonnegative(),
+  data: nullable(recordDataSchema),
+  prevData: optional(nullable(recordDataSchema)),
+  timestamp: number({ min: 0 }),
 })
-export type Change = z.infer<typeof changeSchema>
 
-export const pushRequestSchema = z.object({ changes: z.array(changeSchema) })
-export type PushRequest = z.infer<typeof pushRequestSchema>
+export interface PushRequest {
+  changes: Change[]
+}
+export const pushRequestSchema: Check<PushRequest> = object<PushRequest>({ changes: array(changeSchema) })
 
-/** `serverTimestamp`: the server's clock when it answers, also for a change id it had already applied (a client should trust it only for first sends). */
-export const acceptedChangeSchema = z.object({ id: z.string(), serverTimestamp: timestampSchema })
-export const pushConflictSchema = z.object({
-  changeId: z.string(),
-  recordId: z.string(),
-  collection: z.string(),
-  local: recordDataSchema.nullable(),
-  remote: recordDataSchema.nullable(),
+export interface AcceptedChange {
+  id: string
+  /** The server's clock when it answers, also for a change id it had already applied (a client should trust it only for first sends). */
+  serverTimestamp: number
+}
+export const acceptedChangeSchema: Check<AcceptedChange> = object<AcceptedChange>({
+  id: string(),
+  serverTimestamp: timestampSchema,
+})
+
+export interface PushConflict {
+  changeId: string
+  recordId: string
+  collection: string
+  local: RecordData | null
+  remote: RecordData | null
+  localTimestamp: number
+  remoteTimestamp: number
+  fieldConflicts: string[]
+}
+export const pushConflictSchema: Check<PushConflict> = object<PushConflict>({
+  changeId: string(),
+  recordId: string(),
+  collection: string(),
+  local: nullable(recordDataSchema),
+  remote: nullable(recordDataSchema),
   localTimestamp: timestampSchema,
   remoteTimestamp: timestampSchema,
-  fieldConflicts: z.array(z.string()),
+  fieldConflicts: array(string()),
 })
-export const changeErrorSchema = z.object({ id: z.string(), error: z.string() })
 
-export const pushResultSchema = z.object({
-  accepted: z.array(acceptedChangeSchema),
-  conflicts: z.array(pushConflictSchema),
-  errors: z.array(changeErrorSchema),
+export interface ChangeError {
+  id: string
+  error: string
+}
+export const changeErrorSchema: Check<ChangeError> = object<ChangeError>({ id: string(), error: string() })
+
+export interface PushResult {
+  accepted: AcceptedChange[]
+  conflicts: PushConflict[]
+  errors: ChangeError[]
+}
+export const pushResultSchema: Check<PushResult> = object<PushResult>({
+  accepted: array(acceptedChangeSchema),
+  conflicts: array(pushConflictSchema),
+  errors: array(changeErrorSchema),
 })
-export type PushResult = z.infer<typeof pushResultSchema>
-export type PushConflict = z.infer<typeof pushConflictSchema>
 
-export const pullRequestSchema = z.object({
-  cursor: z.string().nullable(),
-  batchSize: z.number().int().positive(),
-  collections: z.array(z.string().min(1)).optional(),
+export interface PullRequest {
+  cursor: string | null
+  batchSize: number
+  collections?: string[]
+}
+export const pullRequestSchema: Check<PullRequest> = object<PullRequest>({
+  cursor: nullable(string()),
+  batchSize: number({ int: true, min: 1 }),
+  collections: optional(array(string({ min: 1 }))),
 })
-export type PullRequest = z.infer<typeof pullRequestSchema>
 
-export const pulledChangeSchema = z.object({
-  id: z.string(),
-  collection: z.string().min(1),
+export interface PulledChange {
+  id: string
+  collection: string
+  recordId: string
+  type: ChangeType
+  data: RecordData | null
+  timestamp: number
+}
+export const pulledChangeSchema: Check<PulledChange> = object<PulledChange>({
+  id: string(),
+  collection: string({ min: 1 }),
   // Servers keyed by integers send them as numbers; locally every record id is its string form.
-  recordId: z.union([z.string().min(1), z.number().finite().transform(String)]),
+  recordId: union<string>(
+    [string({ min: 1 }), refine(number(), (id) => ({ value: String(id) }))],
+    'expected a non-empty string or a number',
+  ),
   type: changeTypeSchema,
-  data: recordDataSchema.nullable(),
+  data: nullable(recordDataSchema),
   timestamp: timestampSchema,
 })
-export type PulledChange = z.infer<typeof pulledChangeSchema>
 
-export const pullResultSchema = z.object({
-  changes: z.array(pulledChangeSchema),
-  cursor: z.string().nullable(),
-  hasMore: z.boolean(),
+export interface PullResult {
+  changes: PulledChange[]
+  cursor: string | null
+  hasMore: boolean
   /** Optional: how many changes for this user and these collections come after this page (for progress). */
-  remaining: z.number().int().nonnegative().optional(),
+  remaining?: number
+}
+export const pullResultSchema: Check<PullResult> = object<PullResult>({
+  changes: array(pulledChangeSchema),
+  cursor: nullable(string()),
+  hasMore: boolean,
+  remaining: optional(number({ int: true, min: 0 })),
 })
-export type PullResult = z.infer<typeof pullResultSchema>
 
-function parseOrThrow<T>(schema: z.ZodType<T>, what: string, input: unknown): T {
+function parseOrThrow<T>(schema: Check<T>, what: string, input: unknown): T {
   const parsed = schema.safeParse(input)
   if (!parsed.success) throw new InvalidResponseError(what, formatIssues(parsed.error.issues))
   return parsed.data

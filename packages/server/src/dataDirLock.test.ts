@@ -85,7 +85,7 @@ class ServerProcess {
     this.child = spawn(
       process.execPath,
       [
-        ...['--conditions', 'development', '--import', 'tsx', 'src/cli.ts'],
+        ...['--conditions', '@driftless/source', '--import', 'tsx', 'src/cli.ts'],
         ...['--port', '0', '--data-dir', dataDir, '--jwt-secret', TEST_SECRET],
       ],
       { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },

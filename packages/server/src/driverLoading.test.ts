@@ -29,7 +29,7 @@ describe('what importing @driftless/server loads', { timeout: 120_000 }, () => {
       process.execPath,
       [
         '--conditions',
-        'development',
+        '@driftless/source',
         '--import',
         'tsx',
         '--import',

@@ -349,6 +349,14 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
   })
 
   describe('POST /pull', () => {
+    it('returns a field named __proto__ exactly as it was pushed', async () => {
+      const data = JSON.parse('{"title":"odd","__proto__":{"admin":true}}')
+      expect((await push('alice', [change({ id: 'c1', data })])).accepted).toHaveLength(1)
+      const [pulled] = await pullAll('alice')
+      expect(JSON.stringify(pulled?.data)).toBe('{"title":"odd","__proto__":{"admin":true}}')
+      expect(Object.getPrototypeOf(pulled?.data)).toBe(Object.prototype)
+    })
+
     async function seed(count: number): Promise<void> {
       const changes = Array.from({ length: count }, (_, i) =>
         change({

@@ -1,8 +1,6 @@
-import type { z } from 'zod'
-
 /** `field.path: message; other: message`, naming the fields first so the message says what was wrong. */
 export function describeIssues(
-  issues: readonly z.core.$ZodIssue[],
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
   prefix: readonly PropertyKey[] = [],
 ): string {
   return issues

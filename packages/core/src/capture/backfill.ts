@@ -3,7 +3,7 @@
  * app used Driftless, or while a table was not synced. Rows pulled from the server, uploaded, or already
  * queued are left alone, so nothing is doubled and no server row is overwritten with an older copy.
  */
-import Dexie, { type IndexableType } from 'dexie'
+import { Dexie, type IndexableType } from 'dexie'
 import { nanoid } from 'nanoid'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import { versionKey } from '../sync/knownVersions.js'

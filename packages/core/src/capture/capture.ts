@@ -2,24 +2,26 @@
  * Write capture: a Dexie DBCore middleware that appends one outbox entry per changed row of a synced table,
  * in the same IndexedDB transaction as the write, so data and queue can never disagree.
  */
-import Dexie, {
+// The named export: the default one is a namespace to TypeScript under node16/nodenext resolution.
+import {
   type DBCore,
   type DBCoreMutateRequest,
   type DBCoreMutateResponse,
   type DBCoreTable,
   type DBCoreTransaction,
+  Dexie,
   type Middleware,
 } from 'dexie'
 import { nanoid } from 'nanoid'
-import type { z } from 'zod'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
+import { checkTableSchema, type StandardSchema, validateTableRow } from './standardSchema.js'
 import { unstorableString, unsyncableValues } from './syncable.js'
 
-/** Per synced table: `true`, or a zod schema every written row must pass. */
+/** Per synced table: `true`, or a Standard Schema (zod, valibot, arktype…) every written row must pass. */
 export interface SyncedTableOptions {
-  schema?: z.ZodType
+  schema?: StandardSchema
 }
 
 /** Which tables of the database are synced: `{ todos: { schema: todoSchema }, lists: true }`. */
@@ -53,7 +55,7 @@ type NewEntry = Omit<OutboxEntry, 'seq'>
 interface CapturedTable {
   readonly name: string
   readonly keyPath: string
-  readonly schema: z.ZodType | undefined
+  readonly schema: StandardSchema | undefined
 }
 
 /** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
@@ -89,7 +91,9 @@ export function attachOutbox<DB extends Dexie>(
   for (const [name, declared] of Object.entries(options.tables as SyncedTables)) {
     if (!declared) continue
     const keyPath = checkSyncable(db, name)
-    tables.set(name, { name, keyPath, schema: declared === true ? undefined : declared.schema })
+    const schema =
+      declared === true || declared.schema === undefined ? undefined : checkTableSchema(name, declared.schema)
+    tables.set(name, { name, keyPath, schema })
   }
   if (tables.size === 0) {
     throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
@@ -334,8 +338,8 @@ function capture(
 function validRow(config: CapturedTable, value: unknown, key: unknown): string {
   const id = validKey(config, key)
   if (config.schema) {
-    const result = config.schema.safeParse(value)
-    if (!result.success) throw new SyncValidationError(config.name, id, result.error.issues)
+    const issues = validateTableRow(config.name, config.schema, value)
+    if (issues.length) throw new SyncValidationError(config.name, id, issues)
   }
   const unsyncable = unsyncableValues(value)
   if (unsyncable.length > 0) throw new SyncValidationError(config.name, id, unsyncable)
@@ -347,15 +351,13 @@ function validKey(config: CapturedTable, key: unknown): string {
     const problem = unstorableString(key)
     if (!problem) return key
     throw new SyncValidationError(config.name, key, [
-      { code: 'custom', path: config.keyPath.split('.'), message: `the id ${problem}`, input: key },
+      { path: config.keyPath.split('.'), message: `the id ${problem}` },
     ])
   }
   throw new SyncValidationError(config.name, key, [
     {
-      code: 'custom',
       path: config.keyPath.split('.'),
       message: `synced rows need a non-empty string id, e.g. nanoid(); got ${typeof key}`,
-      input: key,
     },
   ])
 }

@@ -1,5 +1,4 @@
-import type Dexie from 'dexie'
-import type { Table } from 'dexie'
+import type { Dexie, Table } from 'dexie'
 import { nanoid } from 'nanoid'
 import { ConfigError } from '../shared/errors.js'
 import type { ChangeType, RecordData } from '../wire.js'

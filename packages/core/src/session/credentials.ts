@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { check, isoDateTime, number, object, optional, refine, string, union } from '../shared/check.js'
 import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, formatIssues } from '../shared/errors.js'
 
@@ -35,14 +35,34 @@ export const CREDENTIALS_REFRESH_BEFORE_MS = 30_000
 // Numbers this small are seconds (JWT style) rather than milliseconds: 1e11 ms is in 1973.
 const SECONDS_BELOW = 1e11
 
-const fetchedCredentialsSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
-  token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  expiresAt: z
-    .union([z.number().finite().nonnegative(), z.date(), z.iso.datetime({ offset: true })], {
-      error: 'must be epoch milliseconds, a Date or an ISO-8601 string',
-    })
-    .optional(),
+const httpUrl = refine(string(), (text) => {
+  let protocol = ''
+  try {
+    protocol = new URL(text).protocol
+  } catch {}
+  return protocol === 'http:' || protocol === 'https:' ? { value: text } : 'must be an absolute http(s) URL'
+})
+
+// Kept as the string: toEpochMs reads it, so a number is never mistaken for seconds.
+const isoString = refine(string(), (text) =>
+  isoDateTime.safeParse(text).success ? { value: text } : 'not an ISO-8601 date-time with offset',
+)
+
+const validDate = check<Date>((input, path, issues) => {
+  if (input instanceof Date && !Number.isNaN(input.getTime())) return input
+  issues.push({ path, message: 'not a valid Date' })
+  return input as Date
+})
+
+const fetchedCredentialsSchema = object<SyncCredentials>({
+  endpoint: httpUrl,
+  token: string({ min: 1 }),
+  expiresAt: optional(
+    union<number | Date | string>(
+      [number({ min: 0 }), validDate, isoString],
+      'must be epoch milliseconds, a Date or an ISO-8601 string',
+    ),
+  ),
 })
 
 /**

@@ -1,4 +1,14 @@
-import { z } from 'zod'
+import {
+  array,
+  type Check,
+  number,
+  object,
+  oneOf,
+  optional,
+  string,
+  union,
+  withDefault,
+} from '../shared/check.js'
 import { DEFAULT_CONNECTION_GRACE_MS } from '../shared/connection.js'
 import { ConfigError, formatIssues } from '../shared/errors.js'
 import type { ConflictResolver } from '../sync/conflicts.js'
@@ -6,31 +16,62 @@ import type { ConflictResolver } from '../sync/conflicts.js'
 export const conflictStrategies = ['lww', 'client-wins', 'server-wins', 'custom'] as const
 export type ConflictStrategy = (typeof conflictStrategies)[number]
 
-const optionsSchema = z.object({
-  autoSync: z
-    .union([
-      z.literal(false),
-      z.object({
-        intervalMs: z.number().int().min(0).default(30_000),
-        debounceMs: z.number().int().min(0).default(1_000),
-      }),
-    ])
-    .default({ intervalMs: 30_000, debounceMs: 1_000 }),
-  pushBatchSize: z.number().int().min(1).max(10_000).default(50),
-  pullBatchSize: z.number().int().min(1).max(10_000).default(100),
-  strategy: z.enum(conflictStrategies).default('lww'),
-  retryMaxAttempts: z.number().int().min(1).default(10),
-  retryDelayMs: z.number().int().min(0).default(5_000),
-  maxRetryDelayMs: z.number().int().min(0).default(60_000),
-  uploadThrottleMs: z.number().int().min(0).default(1_000),
+export interface AutoSyncOptions {
+  /** A round at least this often while connected. */
+  intervalMs: number
+  /** Upload this long after a burst of local writes. */
+  debounceMs: number
+}
+
+/** The engine's options with the seeds' defaults applied. */
+export interface EngineOptions {
+  autoSync: false | AutoSyncOptions
+  pushBatchSize: number
+  pullBatchSize: number
+  strategy: ConflictStrategy
+  retryMaxAttempts: number
+  retryDelayMs: number
+  maxRetryDelayMs: number
+  uploadThrottleMs: number
   /** How long a connection problem must last before the status shows it; recovery shows at once. */
-  connectionGraceMs: z.number().int().min(0).default(DEFAULT_CONNECTION_GRACE_MS),
-  collections: z.array(z.string().min(1)).optional(),
+  connectionGraceMs: number
+  collections?: string[] | undefined
+  resolveConflict: ConflictResolver | undefined
+}
+
+export type SyncOptions = Partial<Omit<EngineOptions, 'autoSync' | 'resolveConflict'>> & {
+  autoSync?: false | Partial<AutoSyncOptions>
+  resolveConflict?: ConflictResolver
+}
+
+const count = (min: number, fallback: number, max?: number) =>
+  withDefault(number({ int: true, min, ...(max === undefined ? {} : { max }) }), fallback)
+
+const DEFAULT_AUTO_SYNC: AutoSyncOptions = { intervalMs: 30_000, debounceMs: 1_000 }
+
+const autoSyncSchema: Check<false | AutoSyncOptions> = withDefault(
+  union<false | AutoSyncOptions>([
+    oneOf([false] as const),
+    object<AutoSyncOptions>({
+      intervalMs: count(0, DEFAULT_AUTO_SYNC.intervalMs),
+      debounceMs: count(0, DEFAULT_AUTO_SYNC.debounceMs),
+    }),
+  ]),
+  DEFAULT_AUTO_SYNC,
+)
+
+const optionsSchema = object<Omit<EngineOptions, 'resolveConflict'>>({
+  autoSync: autoSyncSchema,
+  pushBatchSize: count(1, 50, 10_000),
+  pullBatchSize: count(1, 100, 10_000),
+  strategy: withDefault(oneOf(conflictStrategies), 'lww'),
+  retryMaxAttempts: count(1, 10),
+  retryDelayMs: count(0, 5_000),
+  maxRetryDelayMs: count(0, 60_000),
+  uploadThrottleMs: count(0, 1_000),
+  connectionGraceMs: count(0, DEFAULT_CONNECTION_GRACE_MS),
+  collections: optional(array(string({ min: 1 }))),
 })
-
-export type SyncOptions = z.input<typeof optionsSchema> & { resolveConflict?: ConflictResolver }
-
-export type EngineOptions = z.output<typeof optionsSchema> & { resolveConflict: ConflictResolver | undefined }
 
 /** Fills in the defaults and rejects bad values with an error naming the option. */
 export function resolveEngineOptions(input: SyncOptions = {}): EngineOptions {

@@ -1,4 +1,4 @@
-import type Dexie from 'dexie'
+import type { Dexie } from 'dexie'
 import { liveQuery } from 'dexie'
 import { type BackfillOptions, type BackfillResult, backfill } from '../capture/backfill.js'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
@@ -77,7 +77,7 @@ export interface SyncClient extends UploadClient {
 }
 
 export interface SyncClientOptions extends SyncOptions {
-  /** The synced tables of `db`, each optionally with a zod schema that every write must pass. */
+  /** The synced tables of `db`, each optionally with a Standard Schema (zod, valibot, arktype…) every write must pass. */
   tables: SyncedTables
   /** How changes travel; defaults to an HttpTransport whose base URL is the credentials' endpoint. */
   transport?: Transport

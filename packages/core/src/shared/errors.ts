@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { Issue } from './check.js'
 
 /** Base class of every error Driftless throws; `code` is stable, the message says what to do. */
 export class DriftlessError extends Error {
@@ -14,8 +14,8 @@ export class DriftlessError extends Error {
 export class SyncValidationError extends DriftlessError {
   readonly table: string
   readonly key: unknown
-  readonly issues: readonly z.core.$ZodIssue[]
-  constructor(table: string, key: unknown, issues: readonly z.core.$ZodIssue[]) {
+  readonly issues: readonly Issue[]
+  constructor(table: string, key: unknown, issues: readonly Issue[]) {
     super(
       'VALIDATION',
       `Invalid record for table "${table}" (key ${formatKey(key)}): ${formatIssues(issues, '(record)')}. Nothing was stored.`,
@@ -70,7 +70,7 @@ export class ConfigError extends DriftlessError {
 }
 
 /** `field.path: message; other: message` — the field names first, so the message says what was wrong. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], rootName = '(root)'): string {
+export function formatIssues(issues: readonly Issue[], rootName = '(root)'): string {
   return issues
     .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : rootName}: ${issue.message}`)
     .join('; ')

@@ -1,4 +1,4 @@
-import type Dexie from 'dexie'
+import type { Dexie } from 'dexie'
 import type { Outbox } from '../capture/outbox.js'
 import type { EngineOptions } from '../session/options.js'
 import type { HybridClock } from '../shared/clock.js'

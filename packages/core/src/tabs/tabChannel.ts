@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid'
-import { z } from 'zod'
+import { type Check, check, isPlainObject, nullable, object, optional, string } from '../shared/check.js'
 import type { BroadcastChannelLike, SyncEnvironment } from '../shared/env.js'
 import { DriftlessError, errorMessage } from '../shared/errors.js'
 import { Listeners } from '../shared/listeners.js'
@@ -27,30 +27,64 @@ export interface TabChannelOptions {
   requestTimeoutMs?: number
 }
 
-const syncStatusSchema = z.custom<SyncStatus>(isSyncStatus)
+// The status a leader publishes; its field list lives in shared/status.ts.
+const syncStatusSchema = check<SyncStatus>((input, path, issues) => {
+  if (!isSyncStatus(input)) issues.push({ path, message: 'not a sync status' })
+  return input as SyncStatus
+})
 
-const envelope = { v: z.literal(PROTOCOL_VERSION), from: z.string().min(1), to: z.string().optional() }
-const requestId = z.string().min(1)
+interface Envelope {
+  v: typeof PROTOCOL_VERSION
+  from: string
+  to?: string
+}
 
-const messageSchema = z.discriminatedUnion('type', [
-  /** A tab opened and wants to know who leads and the current status. */
-  z.object({ ...envelope, type: z.literal('hello') }),
-  /** From the leader: it leads, and this is its status (null before it has one). */
-  z.object({ ...envelope, type: z.literal('status'), status: syncStatusSchema.nullable() }),
-  /** From the leader: it stopped leading. */
-  z.object({ ...envelope, type: z.literal('bye') }),
-  /** A follower wrote locally; the leader may want to upload soon. */
-  z.object({ ...envelope, type: z.literal('sync'), requestId }),
-  z.object({ ...envelope, type: z.literal('sync-accepted'), requestId }),
-  z.object({
-    ...envelope,
-    type: z.literal('sync-done'),
+/**
+ * hello: a tab opened and wants to know who leads and the current status. status: from the leader, it
+ * leads and this is its status (null before it has one). bye: the leader stopped leading. sync,
+ * sync-accepted, sync-done: a forwarded `sync()` and its answers.
+ */
+type Message = Envelope &
+  (
+    | { type: 'hello' }
+    | { type: 'status'; status: SyncStatus | null }
+    | { type: 'bye' }
+    | { type: 'sync'; requestId: string }
+    | { type: 'sync-accepted'; requestId: string }
+    | { type: 'sync-done'; requestId: string; error: { code: string; message: string } | null }
+  )
+
+const requestId = string({ min: 1 })
+const bodies: Record<Message['type'], Check<object>> = {
+  hello: object({}),
+  status: object({ status: nullable(syncStatusSchema) }),
+  bye: object({}),
+  sync: object({ requestId }),
+  'sync-accepted': object({ requestId }),
+  'sync-done': object({
     requestId,
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    error: nullable(object<{ code: string; message: string }>({ code: string(), message: string() })),
   }),
-])
+}
+const envelopeSchema = object<Envelope>({
+  v: check((input, path, issues) => {
+    if (input !== PROTOCOL_VERSION) issues.push({ path, message: `expected version ${PROTOCOL_VERSION}` })
+    return PROTOCOL_VERSION
+  }),
+  from: string({ min: 1 }),
+  to: optional(string()),
+})
 
-type Message = z.infer<typeof messageSchema>
+/** A message of this protocol version with a known type, or undefined. */
+function parseMessage(data: unknown): Message | undefined {
+  if (!isPlainObject(data) || typeof data.type !== 'string' || !Object.hasOwn(bodies, data.type))
+    return undefined
+  const envelope = envelopeSchema.safeParse(data)
+  const body = bodies[data.type as Message['type']].safeParse(data)
+  if (!envelope.success || !body.success) return undefined
+  return { ...envelope.data, ...body.data, type: data.type } as Message
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 type Outgoing = DistributiveOmit<Message, 'v' | 'from'>
 
@@ -197,12 +231,11 @@ export class TabChannel {
 
   private receive(data: unknown): void {
     if (this.closed) return
-    const parsed = messageSchema.safeParse(data)
-    if (!parsed.success) {
+    const message = parseMessage(data)
+    if (!message) {
       this.noticeOtherVersion(data)
       return
     }
-    const message = parsed.data
     if (message.from === this.tabId || (message.to !== undefined && message.to !== this.tabId)) return
 
     switch (message.type) {
