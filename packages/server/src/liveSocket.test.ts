@@ -54,8 +54,10 @@ describe.each(testBackends())('the live socket on $name', (backend) => {
     const body = pulled.body as { changes: { id: string }[] }
     expect(body.changes.map((c) => c.id)).toContain('a2')
 
-    socket.send({ type: 'pull', id: 'bad', body: { cursor: 'not-a-cursor' } })
-    expect(await socket.next()).toMatchObject({ id: 'bad', status: 400, body: { error: /cursor/ } })
+    socket.send({ type: 'pull', id: 'bad', body: { batchSize: 'many' } })
+    expect(await socket.next()).toMatchObject({ id: 'bad', status: 400, body: { error: /batchSize/ } })
+    socket.send({ type: 'pull', id: 'stale', body: { cursor: 'not-a-cursor' } })
+    expect(await socket.next()).toMatchObject({ id: 'stale', status: 410, body: { error: 'cursor-unknown' } })
     socket.close()
     otherDevice.close()
   })

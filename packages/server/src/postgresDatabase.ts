@@ -54,7 +54,7 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     await pool.end()
     throw error
   }
-  const listener = new PostgresListener({ connectionString: options.connectionString })
+  const listener = new PostgresListener(() => new pg.Client({ connectionString: options.connectionString }))
   // NOTIFY channels are per database, so tables kept in separate schemas get channels of their own.
   const scoped = (channel: string) => (schema === undefined ? channel : `${channel}.${schema}`).slice(0, 63)
   return {

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import type pg from 'pg'
 
 const RECONNECT_DELAY_MS = 1000
 
@@ -13,7 +13,8 @@ export class PostgresListener {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null
   private closed = false
 
-  constructor(private readonly config: pg.ClientConfig) {}
+  /** `newClient` comes from the caller, which loads `pg` on demand: importing this file must not load it. */
+  constructor(private readonly newClient: () => pg.Client) {}
 
   async listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>> {
     let set = this.listeners.get(channel)
@@ -53,7 +54,7 @@ export class PostgresListener {
   }
 
   private async open(): Promise<pg.Client> {
-    const client = new pg.Client(this.config)
+    const client = this.newClient()
     client.on('notification', (message) => {
       for (const listener of this.listeners.get(message.channel) ?? []) listener(message.payload ?? '')
     })

@@ -428,3 +428,26 @@ describe('WsTransport: hidden tabs', () => {
     expect(live.open).toHaveLength(1)
   })
 })
+
+describe('WsTransport: a server that no longer knows the cursor', () => {
+  it('reports the socket answer 410 cursor-unknown as that error, so the pull starts over as over HTTP', async () => {
+    const server = new FakeSyncServer({ now: () => Date.now() })
+    server.write('todos', 't1', { id: 't1', title: 'kept' }, Date.now())
+    const { client, connector } = setup({ server })
+    const reasons: string[] = []
+    client.onSync((event) => {
+      if (event.phase === 'reset') reasons.push(event.reason)
+    })
+    await client.connect(connector)
+    await advance(100)
+    // The server's data was reset: from now on it refuses every cursor it handed out before.
+    const fetch = server.fetch
+    ;(server as { fetch: FetchLike }).fetch = async (url, init) =>
+      url.endsWith('/pull') && JSON.parse(String(init.body)).cursor !== null
+        ? new Response(JSON.stringify({ error: 'cursor-unknown', message: 'reset' }), { status: 410 })
+        : fetch(url, init)
+    await client.sync()
+    await advance(100)
+    expect(reasons).toEqual(['cursor-unknown'])
+  })
+})

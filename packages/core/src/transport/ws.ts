@@ -487,10 +487,11 @@ function endpointUrl(
 
 /** A non-200 answer to a socket request: the same `TransportError` HTTP would give. */
 function resultError(status: number, body: unknown): TransportError {
-  const serverText =
+  const serverError =
     typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
-      ? ` (${(body as { error: string }).error.slice(0, 500)})`
-      : ''
+      ? (body as { error: string }).error.slice(0, 500)
+      : undefined
+  const serverText = serverError === undefined ? '' : ` (${serverError})`
   const advice =
     status === 401 || status === 403
       ? 'The backend rejected the credentials; fetchCredentials() must supply a valid token.'
@@ -500,5 +501,6 @@ function resultError(status: number, body: unknown): TransportError {
   return new TransportError(
     status,
     `Sync over the live socket failed with HTTP ${status}${serverText}. ${advice}`,
+    serverError === undefined ? undefined : { serverError },
   )
 }
