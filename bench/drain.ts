@@ -32,7 +32,10 @@ async function drain(count: number): Promise<{ ms: number; heapMb: number }> {
   return { ms, heapMb }
 }
 
-function until(client: ReturnType<typeof createSyncClient>, done: (pending: number) => boolean): Promise<void> {
+function until(
+  client: ReturnType<typeof createSyncClient>,
+  done: (pending: number) => boolean,
+): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
       if (!done(client.getSnapshot().pendingChanges)) return
