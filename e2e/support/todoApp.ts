@@ -10,8 +10,14 @@ export class TodoApp {
     return new TodoApp(page)
   }
 
+  /** Logs in as `userId`; a tab that opened with that user's session already (another tab's login) just waits for it. */
   async logIn(userId: string): Promise<void> {
-    await this.page.getByLabel('Your name').fill(userId)
+    const current = this.page.getByTestId('current-user')
+    const form = this.page.getByLabel('Your name')
+    await Promise.race([current.waitFor(), form.waitFor()])
+    if ((await current.count()) > 0 && (await current.textContent()) === userId) return
+    if ((await current.count()) > 0) await this.logOut()
+    await form.fill(userId)
     await this.page.getByRole('button', { name: 'Log in' }).click()
     await this.page.getByTestId('current-user').filter({ hasText: userId }).waitFor()
   }
@@ -54,32 +60,34 @@ export class TodoApp {
     return (await items.allTextContents()).sort()
   }
 
+  /** The queue count the sync panel holds (a data attribute; the person reads it in the sentence). */
   async pendingChanges(): Promise<number> {
-    return Number(await this.page.getByTestId('pending-count').textContent())
+    return Number(await this.page.getByTestId('sync-panel').getAttribute('data-pending'))
   }
 
-  /** The error line under the status, or '' when there is none. */
-  async syncError(): Promise<string> {
-    const error = this.page.getByTestId('sync-error')
-    return (await error.count()) === 0 ? '' : ((await error.textContent()) ?? '')
+  /** The state the status shows: synced, syncing, pending, offline, unreachable, needs-auth, failed, paused… */
+  async syncState(): Promise<string | null> {
+    return this.page.getByTestId('sync-panel').getAttribute('data-state')
   }
 
-  /** What the OfflineBanner says right now ('' when it shows nothing). */
-  async bannerText(): Promise<string> {
-    return ((await this.page.getByTestId('offline-banner').textContent()) ?? '').trim()
+  /** The status sentence as a person sees it (innerText: folded-away details are not seen). */
+  async statusText(): Promise<string> {
+    // biome-ignore lint/performance/useDomNodeTextContent: what a person sees, so folded-away details stay out
+    return (await this.page.locator('.driftless-sync-status').innerText()).replace(/\s+/g, ' ').trim()
   }
 
   /** Connected, a full round done, nothing queued: what every scenario waits for before it checks the server. */
   async isSettled(): Promise<boolean> {
-    const panel = this.page.getByTestId('sync-panel')
-    return (
-      (await panel.getAttribute('data-connected')) === 'true' &&
-      (await panel.getAttribute('data-has-synced')) === 'true' &&
-      (await this.pendingChanges()) === 0
-    )
+    return (await this.syncState()) === 'synced' && (await this.pendingChanges()) === 0
+  }
+
+  /** Turns "Work offline" on or off. */
+  async workOffline(on: boolean): Promise<void> {
+    const toggle = this.page.getByRole('switch', { name: 'Work offline' })
+    if ((await toggle.isChecked()) !== on) await toggle.click()
   }
 
   retryButton(): Locator {
-    return this.page.getByTestId('retry').getByRole('button')
+    return this.page.getByRole('button', { name: 'Sync now' })
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Connector } from './credentials.js'
-import { SessionStore, userNameProblem } from './session.js'
+import { LAST_USER_KEY, SessionStore, type StorageEvents, userNameProblem } from './session.js'
 import { type TodoDatabase, TodoSchema } from './todo.js'
 
 interface FakeClient {
@@ -14,6 +14,7 @@ interface FakeClient {
 const { clients } = vi.hoisted(() => ({ clients: [] as FakeClient[] }))
 
 vi.mock('@driftless/core', () => ({
+  WsTransport: class {},
   createSyncClient: (db: TodoDatabase, options: unknown) => {
     const client: FakeClient = {
       db,
@@ -32,8 +33,8 @@ describe('SessionStore', () => {
 
   beforeEach(() => {
     clients.length = 0
-    sessionStorage.clear()
-    sessions = new SessionStore('http://127.0.0.1:8787', sessionStorage)
+    localStorage.clear()
+    sessions = new SessionStore('http://127.0.0.1:8787', localStorage)
   })
 
   afterEach(async () => {
@@ -44,14 +45,14 @@ describe('SessionStore', () => {
   it('logs in with a per-user database and a client that syncs todos, and connects it', () => {
     sessions.logIn('alice')
     const session = sessions.getSnapshot()
-    expect(session).toMatchObject({ userId: 'alice', workingOffline: false })
+    expect(session).toMatchObject({ userId: 'alice' })
     expect(session?.db.name).toBe('driftless-todo-alice')
     expect(clients).toHaveLength(1)
     expect(clients[0]?.options).toMatchObject({ tables: { todos: { schema: TodoSchema } } })
     expect(clients[0]?.connect).toHaveBeenCalledTimes(1)
   })
 
-  it('remembers only the user name in the tab, never the token', async () => {
+  it('remembers only the user name in the browser, never the token', async () => {
     vi.stubGlobal(
       'fetch',
       vi.fn(async () => Response.json({ token: 'secret-token', expiresAt: 1 })),
@@ -59,13 +60,13 @@ describe('SessionStore', () => {
     sessions.logIn('alice')
     const connector = clients[0]?.connect.mock.calls[0]?.[0]
     expect((await connector?.fetchCredentials?.())?.token).toBe('secret-token')
-    const stored = Object.entries({ ...sessionStorage })
+    const stored = Object.entries({ ...localStorage })
     expect(stored).toEqual([['driftless-todo:last-user', 'alice']])
   })
 
   it('logs the remembered user back in after a reload', () => {
     sessions.logIn('alice')
-    const reloaded = new SessionStore('http://127.0.0.1:8787', sessionStorage)
+    const reloaded = new SessionStore('http://127.0.0.1:8787', localStorage)
     reloaded.restore()
     expect(reloaded.getSnapshot()?.userId).toBe('alice')
     void reloaded.logOut()
@@ -76,19 +77,18 @@ describe('SessionStore', () => {
     expect(sessions.getSnapshot()).toBeNull()
   })
 
-  it('disconnects while working offline and reconnects with the same connector', () => {
-    const heard = vi.fn()
-    sessions.subscribe(heard)
+  it('opens the same session in a second tab, and follows a logout made in another tab', async () => {
     sessions.logIn('alice')
-    const client = clients[0]!
-    sessions.setWorkingOffline(true)
-    expect(client.disconnect).toHaveBeenCalledTimes(1)
-    expect(sessions.getSnapshot()?.workingOffline).toBe(true)
-    sessions.setWorkingOffline(false)
-    expect(client.connect).toHaveBeenCalledTimes(2)
-    expect(client.connect.mock.calls[1]?.[0]).toBe(client.connect.mock.calls[0]?.[0])
-    expect(sessions.getSnapshot()?.workingOffline).toBe(false)
-    expect(heard).toHaveBeenCalledTimes(3)
+    const secondTab = new SessionStore('http://127.0.0.1:8787', localStorage)
+    secondTab.restore()
+    expect(secondTab.getSnapshot()?.userId).toBe('alice')
+    const events = new EventTarget()
+    secondTab.followOtherTabs(events as unknown as StorageEvents)
+    await sessions.logOut()
+    events.dispatchEvent(
+      Object.assign(new Event('storage'), { key: LAST_USER_KEY, oldValue: 'alice', newValue: null }),
+    )
+    await vi.waitFor(() => expect(secondTab.getSnapshot()).toBeNull())
   })
 
   it('logs out: forgets the user, stops the client and closes the database', async () => {
@@ -97,7 +97,7 @@ describe('SessionStore', () => {
     await client.db.open()
     await sessions.logOut()
     expect(sessions.getSnapshot()).toBeNull()
-    expect(sessionStorage.length).toBe(0)
+    expect(localStorage.length).toBe(0)
     expect(client.disconnect).toHaveBeenCalled()
     expect(client.close).toHaveBeenCalled()
     expect(client.db.isOpen()).toBe(false)

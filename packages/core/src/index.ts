@@ -1,4 +1,5 @@
 /** The public API of @driftless/core: what an app or a connector needs. Internals: ./internal.ts. */
+export type { BackfillOptions, BackfillResult } from './capture/backfill.js'
 export type { SyncedTableOptions, SyncedTables, TableNameOf } from './capture/capture.js'
 export type {
   ChangeStatus,
@@ -13,13 +14,16 @@ export type { SyncConnector, UploadClient } from './session/connector.js'
 export type { Credentials, FetchCredentials, SyncCredentials } from './session/credentials.js'
 export type { ConflictStrategy, SyncOptions } from './session/options.js'
 export type { SyncClient, SyncClientOptions } from './session/syncClient.js'
-export { createSyncClient, NotConnectedError } from './session/syncClient.js'
+export { createSyncClient, NotConnectedError, SyncPausedError } from './session/syncClient.js'
+export type { ConnectionState } from './shared/connection.js'
+export { outcomeOfFailure } from './shared/connection.js'
 export type {
   BroadcastChannelLike,
   FetchLike,
   LockManagerLike,
   Logger,
   SyncEnvironment,
+  WebSocketLike,
 } from './shared/env.js'
 export { createEnvironment, defaultEnvironment } from './shared/env.js'
 export {
@@ -40,7 +44,9 @@ export { STALLED_UPLOAD_WARNING, UploadStalledError } from './sync/uploadLoop.js
 export { LeaderSyncError } from './tabs/tabChannel.js'
 export type { HttpTransportOptions } from './transport/http.js'
 export { HttpTransport } from './transport/http.js'
-export type { Transport, TransportContext } from './transport/types.js'
+export type { LiveSession, Transport, TransportContext } from './transport/types.js'
+export type { WsTransportOptions } from './transport/ws.js'
+export { WsTransport } from './transport/ws.js'
 export type {
   Change,
   ChangeType,

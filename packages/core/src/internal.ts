@@ -2,6 +2,7 @@
  * Engine internals for Driftless's own packages, tests and benchmarks: no compatibility promise, any
  * release may change them. Apps use `@driftless/core`.
  */
+export { backfill } from './capture/backfill.js'
 export type { AttachOutboxOptions } from './capture/capture.js'
 export { attachOutbox, driftlessStores, runUncaptured } from './capture/capture.js'
 export { META_TABLE, OUTBOX_TABLE, Outbox } from './capture/outbox.js'

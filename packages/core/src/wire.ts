@@ -36,6 +36,7 @@ export type Change = z.infer<typeof changeSchema>
 export const pushRequestSchema = z.object({ changes: z.array(changeSchema) })
 export type PushRequest = z.infer<typeof pushRequestSchema>
 
+/** `serverTimestamp`: the server's clock when it answers, also for a change id it had already applied (a client should trust it only for first sends). */
 export const acceptedChangeSchema = z.object({ id: z.string(), serverTimestamp: timestampSchema })
 export const pushConflictSchema = z.object({
   changeId: z.string(),
@@ -67,7 +68,8 @@ export type PullRequest = z.infer<typeof pullRequestSchema>
 export const pulledChangeSchema = z.object({
   id: z.string(),
   collection: z.string().min(1),
-  recordId: z.string().min(1),
+  // Servers keyed by integers send them as numbers; locally every record id is its string form.
+  recordId: z.union([z.string().min(1), z.number().finite().transform(String)]),
   type: changeTypeSchema,
   data: recordDataSchema.nullable(),
   timestamp: timestampSchema,

@@ -1,59 +1,41 @@
 'use client'
-import type { SyncStatus } from '@driftless/core'
 import type { ComponentPropsWithoutRef, ReactNode } from 'react'
 import { classNames } from './classNames.js'
-import { isOffline } from './isOffline.js'
-import { useMounted } from './useMounted.js'
+import { useSyncMessages } from './context.js'
+import type { SyncMessages } from './messages.js'
+import { headline, isBlocked, retryNote, syncState } from './syncState.js'
+import { useNow } from './useNow.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
-export interface OfflineBannerLabels {
-  /** The browser has no network. */
-  offline: ReactNode
-  /** The network is up but the backend is not connected (not signed in, or unreachable). */
-  disconnected: ReactNode
-  /** Shown while connected; empty by default so the banner says nothing. */
-  online: ReactNode
-}
-
-export const defaultOfflineBannerLabels: OfflineBannerLabels = {
-  offline: 'You are offline. Changes are saved on this device and will sync when you are back online.',
-  disconnected:
-    'Not connected to the server. Changes are saved on this device and will sync when it reconnects.',
-  online: null,
-}
-
 export interface OfflineBannerProps extends ComponentPropsWithoutRef<'div'> {
-  labels?: Partial<OfflineBannerLabels>
-  /** Replaces the offline and disconnected text. */
+  labels?: Partial<SyncMessages>
+  /** Replaces the text while changes cannot sync. */
   children?: ReactNode
 }
 
-type BannerState = 'offline' | 'disconnected' | 'online'
-
-function bannerState(status: SyncStatus): BannerState {
-  if (!status.isOnline) return 'offline'
-  return isOffline(status) ? 'disconnected' : 'online'
-}
-
 /**
- * Says when changes cannot sync: no network, or no backend connection. The `role="status"` region is
- * always rendered (empty while online), so it works always mounted or mounted only when disconnected.
+ * Says, in one sentence, why changes cannot sync and that they are safe on the device: offline,
+ * the server unreachable, sign-in needed, or sync paused (each after the core's grace period, so a
+ * blip never shows). Empty otherwise, so it can stay mounted; it also works mounted only when
+ * disconnected. `data-state` is `offline` while it speaks and `data-reason` says why. Screen readers
+ * hear the change once, from the provider's announcer.
  */
 export function OfflineBanner({ labels, children, className, ...rest }: OfflineBannerProps) {
-  const state = useSyncStatus(bannerState)
-  const text = { ...defaultOfflineBannerLabels, ...labels }
-  const mounted = useMounted()
-  const message = state === 'online' ? text.online : (children ?? text[state])
+  const status = useSyncStatus()
+  const text = useSyncMessages(labels)
+  const state = syncState(status)
+  const speaking = isBlocked(state) && state !== 'disconnected'
+  const now = useNow(1_000, speaking && status.nextRetryAt !== null)
+  const retry = speaking ? retryNote(status, now, text) : null
   return (
     <div
-      role="status"
-      aria-live="polite"
       {...rest}
       className={classNames('driftless-offline-banner', className)}
-      data-state={state === 'online' ? 'online' : 'offline'}
-      data-reason={state === 'online' ? undefined : state}
+      data-state={speaking ? 'offline' : 'online'}
+      data-reason={speaking ? state : undefined}
     >
-      {mounted ? message : null}
+      {speaking && (children ?? headline(state, status, text))}
+      {retry && <span className="driftless-offline-banner__retry"> {retry}</span>}
     </div>
   )
 }

@@ -1,4 +1,4 @@
-import { act, screen } from '@testing-library/react'
+import { act } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SyncStatus } from './SyncStatus.js'
 import { FakeSyncClient } from './test/FakeSyncClient.js'
@@ -15,102 +15,171 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-function root() {
-  return screen.getByRole('status').parentElement as HTMLElement
+function status() {
+  return document.querySelector('.driftless-sync-status') as HTMLElement
+}
+
+function shows(client: FakeSyncClient) {
+  renderWithClient(client, <SyncStatus />)
+  return { state: status().dataset.state, text: status().textContent }
 }
 
 describe('SyncStatus', () => {
-  it('is idle with an empty live region when everything is synced', () => {
-    renderWithClient(new FakeSyncClient({ lastSyncedAt: NOW - 5_000 }), <SyncStatus />)
-    expect(root().dataset.state).toBe('idle')
-    expect(screen.getByRole('status').getAttribute('aria-live')).toBe('polite')
-    expect(screen.getByRole('status').textContent).toBe('')
-    expect(root().textContent).toBe('Last synced now')
+  it('paints nothing until the stored state is read, so no wrong count or state flashes', () => {
+    expect(
+      shows(new FakeSyncClient({ isLoaded: false, connection: 'connecting', pendingChanges: 0 })),
+    ).toEqual({
+      state: 'loading',
+      text: '',
+    })
   })
 
-  it('shows a spinner while syncing, hidden from the live region', () => {
-    renderWithClient(new FakeSyncClient({ isUploading: true, pendingChanges: 3 }), <SyncStatus />)
-    expect(root().dataset.state).toBe('syncing')
-    const spinner = root().querySelector('.driftless-sync-status__spinner')
-    expect(spinner?.getAttribute('aria-hidden')).toBe('true')
-    expect(spinner?.textContent).toBe('Syncing…')
-    expect(screen.getByRole('status').textContent).toBe('')
-  })
-
-  it('counts pending changes when not syncing', () => {
-    renderWithClient(new FakeSyncClient({ pendingChanges: 3 }), <SyncStatus />)
-    expect(root().dataset.state).toBe('pending')
-    expect(screen.getByRole('status').textContent).toBe('3 changes pending')
-  })
-
-  it('counts failed changes with the last error', () => {
-    renderWithClient(
-      new FakeSyncClient({ failedChanges: 1, pendingChanges: 2, lastError: 'Server said 422' }),
-      <SyncStatus />,
-    )
-    expect(root().dataset.state).toBe('error')
-    expect(screen.getByRole('status').textContent).toBe('1 change failed — Server said 422 2 changes pending')
-  })
-
-  it('reports an error being retried even with no failed change', () => {
-    renderWithClient(new FakeSyncClient({ lastError: 'Network down' }), <SyncStatus />)
-    expect(root().dataset.state).toBe('error')
-    expect(screen.getByRole('status').textContent).toBe('Sync error — Network down')
-  })
-
-  it('says offline when there is no network', () => {
-    renderWithClient(
-      new FakeSyncClient({ isOnline: false, isConnected: false, pendingChanges: 1 }),
-      <SyncStatus />,
-    )
-    expect(root().dataset.state).toBe('offline')
-    expect(screen.getByRole('status').textContent).toBe('Offline 1 change pending')
-  })
-
-  it('changes the text of the same region as the state moves', () => {
-    const client = new FakeSyncClient()
-    renderWithClient(client, <SyncStatus />)
-    const region = screen.getByRole('status')
-    act(() => client.store.update({ pendingChanges: 2 }))
-    expect(screen.getByRole('status')).toBe(region)
-    expect(region.textContent).toBe('2 changes pending')
-  })
-
-  it('refreshes the last synced time while mounted and stops its interval on unmount', () => {
-    const client = new FakeSyncClient({ lastSyncedAt: NOW })
-    const { unmount } = renderWithClient(client, <SyncStatus />)
-    expect(root().querySelector('time')?.getAttribute('datetime')).toBe(new Date(NOW).toISOString())
-    expect(root().textContent).toBe('Last synced now')
+  it('says all changes are synced, and when, once that was over a minute ago', () => {
+    const client = new FakeSyncClient({ hasSynced: true, lastSyncedAt: NOW - 5_000 })
+    expect(shows(client)).toEqual({ state: 'synced', text: 'All changes synced' })
     act(() => vi.advanceTimersByTime(3 * 60_000))
-    expect(root().textContent).toBe('Last synced 3 minutes ago')
+    expect(status().textContent).toBe('All changes synced Last synced 3 minutes ago')
+  })
+
+  it('says it is connecting before a first sync, and that all is synced after a reload that had synced', () => {
+    expect(shows(new FakeSyncClient({ connection: 'connecting' }))).toEqual({
+      state: 'connecting',
+      text: 'Connecting…',
+    })
+  })
+
+  it('keeps the synced state during a reload’s reconnect when the device had synced', () => {
+    const client = new FakeSyncClient({
+      connection: 'connecting',
+      hasSynced: true,
+      lastSyncedAt: NOW - 60_000,
+    })
+    expect(shows(client)).toEqual({ state: 'synced', text: 'All changes synced Last synced 1 minute ago' })
+  })
+
+  it('counts the changes being uploaded beside a spinner hidden from screen readers', () => {
+    const { state, text } = shows(
+      new FakeSyncClient({ isUploading: true, pendingChanges: 3, hasSynced: true }),
+    )
+    expect({ state, text }).toEqual({ state: 'syncing', text: 'Syncing 3 changes…' })
+    expect(status().querySelector('.driftless-sync-status__spinner')?.getAttribute('aria-hidden')).toBe(
+      'true',
+    )
+  })
+
+  it('does not flash "syncing" for a background round with nothing to upload', () => {
+    const client = new FakeSyncClient({ hasSynced: true, lastSyncedAt: NOW })
+    renderWithClient(client, <SyncStatus />)
+    act(() => client.store.update({ isDownloading: true }))
+    expect(status().dataset.state).toBe('synced')
+  })
+
+  it('counts changes waiting to sync', () => {
+    expect(shows(new FakeSyncClient({ pendingChanges: 1, hasSynced: true }))).toEqual({
+      state: 'pending',
+      text: '1 change waiting to sync',
+    })
+  })
+
+  it('says how many changes could not be saved, with the technical detail folded away', () => {
+    const client = new FakeSyncClient({
+      failedChanges: 2,
+      lastError: 'Change abc to todos/1 was refused: 422',
+      hasSynced: true,
+    })
+    renderWithClient(client, <SyncStatus />)
+    expect(status().dataset.state).toBe('failed')
+    expect(status().querySelector('.driftless-sync-status__message')?.textContent).toBe(
+      '2 changes could not be saved.',
+    )
+    const details = status().querySelector('details')
+    expect(details?.open).toBe(false)
+    expect(details?.querySelector('summary')?.textContent).toBe('Details')
+    expect(details?.querySelector('code')?.textContent).toBe('Change abc to todos/1 was refused: 422')
+  })
+
+  it('says the device is offline and that the waiting changes are safe', () => {
+    expect(shows(new FakeSyncClient({ connection: 'offline', isOnline: false, pendingChanges: 3 }))).toEqual({
+      state: 'offline',
+      text: "You're offline. 3 changes are saved on this device and will sync when you're back online.",
+    })
+  })
+
+  it('says the server cannot be reached and counts down to the next retry, second by second', () => {
+    const client = new FakeSyncClient({
+      connection: 'unreachable',
+      pendingChanges: 3,
+      nextRetryAt: NOW + 12_000,
+      lastError: 'Sync push to http://127.0.0.1:8801/push failed with a network error',
+    })
+    renderWithClient(client, <SyncStatus />)
+    const message = () => status().querySelector('.driftless-sync-status__message')?.textContent
+    const retry = () => status().querySelector('.driftless-sync-status__retry')?.textContent
+    expect(status().dataset.state).toBe('unreachable')
+    expect(message()).toBe(
+      "Can't reach the server. 3 changes are saved on this device and will sync when it's back.",
+    )
+    expect(retry()).toBe(' Trying again in 12 s.')
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(retry()).toBe(' Trying again in 7 s.')
+    act(() => client.store.update({ isUploading: true, nextRetryAt: null }))
+    expect(retry()).toBe(' Trying again now…')
+    expect(message()).not.toContain('http')
+  })
+
+  it('asks to sign in again when the credentials are refused', () => {
+    expect(shows(new FakeSyncClient({ connection: 'needs-auth', pendingChanges: 1 })).text).toBe(
+      'Please sign in again to sync. 1 change is saved on this device and will sync after you sign in.',
+    )
+  })
+
+  it('says sync is paused', () => {
+    expect(shows(new FakeSyncClient({ connection: 'paused', isPaused: true }))).toEqual({
+      state: 'paused',
+      text: 'Sync is paused. Changes you make are saved on this device.',
+    })
+  })
+
+  it('moves through the states of an outage in one element', () => {
+    const client = new FakeSyncClient({ hasSynced: true, lastSyncedAt: NOW })
+    renderWithClient(client, <SyncStatus />)
+    const element = status()
+    const seen = [element.dataset.state]
+    act(() => client.store.update({ pendingChanges: 1 }))
+    seen.push(status().dataset.state)
+    act(() => client.store.update({ connection: 'unreachable', nextRetryAt: NOW + 5_000 }))
+    seen.push(status().dataset.state)
+    act(() => client.store.update({ connection: 'connected', isUploading: true, nextRetryAt: null }))
+    seen.push(status().dataset.state)
+    act(() => client.store.update({ isUploading: false, pendingChanges: 0 }))
+    seen.push(status().dataset.state)
+    expect(seen).toEqual(['synced', 'pending', 'unreachable', 'syncing', 'synced'])
+    expect(status()).toBe(element)
+  })
+
+  it('is not a live region: transitions are announced once by the provider, never a countdown', () => {
+    renderWithClient(
+      new FakeSyncClient({ connection: 'unreachable', nextRetryAt: NOW + 9_000 }),
+      <SyncStatus />,
+    )
+    expect(status().closest('[aria-live]')).toBeNull()
+    expect(status().querySelector('[aria-live]')).toBeNull()
+  })
+
+  it('takes labels, a className and other DOM props', () => {
+    renderWithClient(
+      new FakeSyncClient({ pendingChanges: 2, hasSynced: true }),
+      <SyncStatus className="mine" title="Sync" labels={{ pending: (n) => `${n} en attente` }} />,
+    )
+    expect(status().className).toBe('driftless-sync-status mine')
+    expect(status().title).toBe('Sync')
+    expect(status().textContent).toBe('2 en attente')
+  })
+
+  it('stops its clock on unmount', () => {
+    const { unmount } = renderWithClient(new FakeSyncClient({ lastSyncedAt: NOW }), <SyncStatus />)
     expect(vi.getTimerCount()).toBe(1)
     unmount()
     expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('runs no timer before the first sync', () => {
-    renderWithClient(new FakeSyncClient(), <SyncStatus />)
-    expect(root().textContent).toBe('Not synced yet')
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('takes every label, a className and other DOM props', () => {
-    renderWithClient(
-      new FakeSyncClient({ pendingChanges: 2, failedChanges: 1, lastError: 'boom', lastSyncedAt: NOW - 1 }),
-      <SyncStatus
-        className="mine"
-        title="Sync"
-        labels={{
-          pending: (n) => `${n} en attente`,
-          failed: (n, error) => `${n} en échec (${error})`,
-          lastSynced: (time) => `Synchronisé ${time}`,
-          formatTime: (at) => `à ${at}`,
-        }}
-      />,
-    )
-    expect(root().className).toBe('driftless-sync-status mine')
-    expect(root().title).toBe('Sync')
-    expect(screen.getByRole('status').textContent).toBe('1 en échec (boom) 2 en attente')
-    expect(root().querySelector('time')?.textContent).toBe(`Synchronisé à ${NOW - 1}`)
   })
 })

@@ -1,111 +1,66 @@
 'use client'
 import type { SyncStatus as SyncStatusSnapshot } from '@driftless/core'
-import type { ComponentPropsWithoutRef, ReactNode } from 'react'
+import type { ComponentPropsWithoutRef } from 'react'
 import { classNames } from './classNames.js'
-import { isOffline } from './isOffline.js'
-import { relativeTime } from './relativeTime.js'
-import { shallowEqual } from './shallowEqual.js'
-import { useMounted } from './useMounted.js'
+import { useSyncMessages } from './context.js'
+import type { SyncMessages } from './messages.js'
+import { headline, retryNote, type SyncStatusState, syncState } from './syncState.js'
 import { useNow } from './useNow.js'
 import { useSyncStatus } from './useSyncStatus.js'
 
-export interface SyncStatusLabels {
-  /** Beside the spinner while a round runs; visible but not announced, as rounds come every few seconds. */
-  syncing: ReactNode
-  offline: ReactNode
-  pending: (count: number) => ReactNode
-  failed: (count: number, lastError: string | null) => ReactNode
-  /** An error with no failed change (an upload being retried, a failed pull). */
-  error: (message: string) => ReactNode
-  lastSynced: (time: string) => ReactNode
-  neverSynced: ReactNode
-  /** Formats `lastSyncedAt` for `lastSynced`; both are epoch ms. */
-  formatTime: (at: number, now: number) => string
-}
-
-const changes = (count: number) => (count === 1 ? '1 change' : `${count} changes`)
-
-export const defaultSyncStatusLabels: SyncStatusLabels = {
-  syncing: 'Syncing…',
-  offline: 'Offline',
-  pending: (count) => `${changes(count)} pending`,
-  failed: (count, lastError) => `${changes(count)} failed${lastError ? ` — ${lastError}` : ''}`,
-  error: (message) => `Sync error — ${message}`,
-  lastSynced: (time) => `Last synced ${time}`,
-  neverSynced: 'Not synced yet',
-  formatTime: (at, now) => relativeTime(at, now),
-}
-
-export type SyncStatusState = 'idle' | 'syncing' | 'pending' | 'error' | 'offline'
-
 export interface SyncStatusProps extends ComponentPropsWithoutRef<'div'> {
-  labels?: Partial<SyncStatusLabels>
-  /** How often the "last synced" text is refreshed while mounted. */
-  refreshIntervalMs?: number
+  labels?: Partial<SyncMessages>
+  /** Shows the technical detail of a problem (`status.lastError`) behind a collapsed "Details". */
+  showDetails?: boolean
 }
 
-const pick = (status: SyncStatusSnapshot) => ({
-  offline: isOffline(status),
-  isSyncing: status.isSyncing,
-  pendingChanges: status.pendingChanges,
-  failedChanges: status.failedChanges,
-  lastError: status.lastError,
-  lastSyncedAt: status.lastSyncedAt,
-})
-
-function stateOf(view: ReturnType<typeof pick>): SyncStatusState {
-  if (view.isSyncing) return 'syncing'
-  if (view.offline) return 'offline'
-  if (view.failedChanges > 0 || view.lastError !== null) return 'error'
-  return view.pendingChanges > 0 ? 'pending' : 'idle'
-}
-
-function messageParts(view: ReturnType<typeof pick>, text: SyncStatusLabels): ReactNode[] {
-  const parts: [string, ReactNode][] = []
-  if (view.offline) parts.push(['offline', text.offline])
-  if (view.failedChanges > 0) parts.push(['failed', text.failed(view.failedChanges, view.lastError)])
-  else if (view.lastError !== null) parts.push(['error', text.error(view.lastError)])
-  if (view.pendingChanges > 0 && !view.isSyncing) parts.push(['pending', text.pending(view.pendingChanges)])
-  // A space between parts so the region's text reads as separate phrases, styled or not.
-  return parts.flatMap(([part, label], index) => [
-    index > 0 ? ' ' : null,
-    <span key={part} className={`driftless-sync-status__${part}`}>
-      {label}
-    </span>,
-  ])
-}
+const MINUTE = 60_000
+const TECHNICAL_STATES: ReadonlySet<SyncStatusState> = new Set(['unreachable', 'needs-auth', 'failed'])
 
 /**
- * Spinner, pending count, failed count with the last error, and when the last round finished. The counts and
- * errors sit in a polite `role="status"` region that is always rendered; the ticking time sits outside it.
+ * One plain sentence for where sync stands ("All changes synced", "Can't reach the server. 3 changes are
+ * saved on this device…"), a countdown to the next retry, when the last sync was, and the technical detail
+ * folded away. `data-state` names the state. It is not a live region: the provider's announcer tells
+ * screen readers about transitions, so a countdown or a retry round is never read out.
  */
-export function SyncStatus({ labels, refreshIntervalMs = 10_000, className, ...rest }: SyncStatusProps) {
-  const view = useSyncStatus(pick, shallowEqual)
-  const mounted = useMounted()
-  const now = useNow(refreshIntervalMs, mounted && view.lastSyncedAt !== null)
-  const text = { ...defaultSyncStatusLabels, ...labels }
-  const state = stateOf(view)
+export function SyncStatus({ labels, showDetails = true, className, ...rest }: SyncStatusProps) {
+  const status = useSyncStatus()
+  const text = useSyncMessages(labels)
+  const state = syncState(status)
+  const counting = status.nextRetryAt !== null && (state === 'unreachable' || state === 'needs-auth')
+  // Ticks each second only while a countdown shows, else each 10 s for "last synced".
+  const now = useNow(counting ? 1_000 : 10_000, counting || status.lastSyncedAt !== null)
+  const retry = retryNote(status, now, text)
+  const lastSynced = lastSyncedText(status, state, now, text)
   return (
     <div {...rest} className={classNames('driftless-sync-status', className)} data-state={state}>
-      {view.isSyncing && (
-        <span className="driftless-sync-status__spinner" aria-hidden="true">
-          {text.syncing}
+      {state === 'syncing' && <span className="driftless-sync-status__spinner" aria-hidden="true" />}
+      <span className="driftless-sync-status__message">{headline(state, status, text)}</span>
+      {retry && <span className="driftless-sync-status__retry"> {retry}</span>}
+      {lastSynced && (
+        <span className="driftless-sync-status__time">
+          {' '}
+          <time dateTime={new Date(status.lastSyncedAt ?? 0).toISOString()}>{lastSynced}</time>
         </span>
       )}
-      <span role="status" aria-live="polite" className="driftless-sync-status__message">
-        {mounted && messageParts(view, text)}
-      </span>
-      {mounted && (
-        <span className="driftless-sync-status__time">
-          {view.lastSyncedAt === null ? (
-            text.neverSynced
-          ) : (
-            <time dateTime={new Date(view.lastSyncedAt).toISOString()}>
-              {text.lastSynced(text.formatTime(view.lastSyncedAt, now))}
-            </time>
-          )}
-        </span>
+      {showDetails && status.lastError && TECHNICAL_STATES.has(state) && (
+        <details className="driftless-sync-status__details">
+          <summary>{text.details}</summary>
+          <code>{status.lastError}</code>
+        </details>
       )}
     </div>
   )
+}
+
+/** "Last synced 5 minutes ago": only once a minute has passed, as "just now" says nothing a person needs. */
+function lastSyncedText(
+  status: SyncStatusSnapshot,
+  state: SyncStatusState,
+  now: number,
+  text: SyncMessages,
+): string | null {
+  if (status.lastSyncedAt === null || state === 'loading' || state === 'syncing') return null
+  if (now - status.lastSyncedAt < MINUTE) return null
+  return text.lastSynced(text.formatTime(status.lastSyncedAt, now))
 }

@@ -32,16 +32,21 @@ describe('hydration', () => {
     const serverRegion = container.querySelector('.driftless-offline-banner')
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
     const recoverable = vi.fn()
-    const client = new FakeSyncClient({ isOnline: false, isConnected: false, pendingChanges: 2 })
+    const client = new FakeSyncClient({
+      isOnline: false,
+      isConnected: false,
+      connection: 'offline',
+      pendingChanges: 2,
+    })
     let root: ReturnType<typeof hydrateRoot> | undefined
     await act(async () => {
       root = hydrateRoot(container, <App client={client} />, { onRecoverableError: recoverable })
     })
     expect(errors).not.toHaveBeenCalled()
     expect(recoverable).not.toHaveBeenCalled()
-    // The server's region is kept and only its text changes.
+    // The server's elements are kept and only their text changes.
     expect(container.querySelector('.driftless-offline-banner')).toBe(serverRegion)
-    expect(serverRegion?.textContent).toContain('You are offline')
+    expect(serverRegion?.textContent).toContain("You're offline")
     expect(container.querySelector('.driftless-sync-status')?.getAttribute('data-state')).toBe('offline')
     act(() => root?.unmount())
   })

@@ -100,7 +100,11 @@ describe('useSyncStatus', () => {
 
   it('unsubscribes from the client on unmount', () => {
     const client = new FakeSyncClient()
-    const { unmount } = renderWithClient(client, <Pending />)
+    const { unmount } = render(
+      <SyncProvider client={client} announce={false}>
+        <Pending />
+      </SyncProvider>,
+    )
     expect(client.activeSubscriptions).toBe(1)
     unmount()
     expect(client.activeSubscriptions).toBe(0)

@@ -7,7 +7,11 @@ import { useSyncClientFor } from './SyncProvider.js'
  * What server rendering and hydration read instead of the client: nothing known yet, a connection assumed
  * to be on its way, so server HTML never marks the banner or status `offline` before the browser knows.
  */
-export const serverSyncStatus: SyncStatus = Object.freeze({ ...initialSyncStatus, isConnecting: true })
+export const serverSyncStatus: SyncStatus = Object.freeze({
+  ...initialSyncStatus,
+  isConnecting: true,
+  connection: 'connecting',
+})
 
 const selectAll = (status: SyncStatus): SyncStatus => status
 

@@ -28,7 +28,7 @@ export interface Authenticator {
 function unauthorized(message: string, invalid = true): HttpError {
   // RFC 6750: a request without credentials gets a bare challenge, a bad token gets `invalid_token`.
   return new HttpError(401, message, {
-    'WWW-Authenticate': invalid ? 'Bearer error="invalid_token"' : 'Bearer',
+    headers: { 'WWW-Authenticate': invalid ? 'Bearer error="invalid_token"' : 'Bearer' },
   })
 }
 

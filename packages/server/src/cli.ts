@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const storage = options.databaseUrl
     ? 'PostgreSQL (DATABASE_URL)'
     : `embedded PostgreSQL in ${options.dataDir}`
-  console.log(`driftless-server listening on ${server.url} (${storage})`)
+  const api = options.basePath ? `, API under ${options.basePath}` : ''
+  console.log(`driftless-server listening on ${server.url} (${storage}${api})`)
 
   let stopping = false
   const stop = (signal: string) => {

@@ -44,6 +44,19 @@ describe('driftless-server options', () => {
     expect(options(['--dev-tokens', '--dev-token-ttl', '600']).devTokens).toEqual({ ttlSeconds: 600 })
   })
 
+  it('serves the API under a base path when asked', () => {
+    expect(options([]).basePath).toBeUndefined()
+    expect(options(['--base-path', '/sync']).basePath).toBe('/sync')
+    expect(options([], { DRIFTLESS_BASE_PATH: '/api/sync' }).basePath).toBe('/api/sync')
+  })
+
+  it('keeps applied change ids as many days as asked', () => {
+    expect(options([]).changeIdRetentionDays).toBeUndefined()
+    expect(options(['--change-id-retention-days', '7']).changeIdRetentionDays).toBe(7)
+    expect(options([], { DRIFTLESS_CHANGE_ID_RETENTION_DAYS: '0' }).changeIdRetentionDays).toBe(0)
+    expect(() => options(['--change-id-retention-days', 'month'])).toThrow(/--change-id-retention-days/)
+  })
+
   it('refuses a bad port or an unknown flag with a message naming it', () => {
     expect(() => options(['--port', 'eighty'])).toThrow(/--port must be a whole number/)
     expect(() => options(['--prot', '80'])).toThrow(ServerConfigError)

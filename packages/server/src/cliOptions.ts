@@ -4,11 +4,12 @@ import { DEFAULT_HOST, DEFAULT_PORT, type StartServerOptions } from './node.js'
 
 export const USAGE = `Usage: driftless-server [options]
 
-Serves the Driftless sync API (POST /push, POST /pull, GET /health).
+Serves the Driftless sync API (POST /push, POST or GET /pull, GET /health).
 
 Options (environment variable in brackets):
   --port <n>              port to listen on, 0 for any free one [PORT] (default ${DEFAULT_PORT})
   --host <addr>           address to listen on [HOST] (default ${DEFAULT_HOST})
+  --base-path <path>      serve the API under this path, e.g. /sync [DRIFTLESS_BASE_PATH] (default /)
   --data-dir <dir>        where embedded PostgreSQL keeps its files [DRIFTLESS_DATA_DIR] (default .data/driftless)
   --database-url <url>    use this PostgreSQL server instead of the embedded one [DATABASE_URL]
   --database-schema <s>   PostgreSQL schema for the tables [DRIFTLESS_DATABASE_SCHEMA]
@@ -20,6 +21,9 @@ Options (environment variable in brackets):
   --static <dir>          serve the files in <dir> (e.g. the built app) [DRIFTLESS_STATIC_DIR]
   --collections <a,b>     accept changes to these collections only [DRIFTLESS_COLLECTIONS]
   --max-body-bytes <n>    largest request body [DRIFTLESS_MAX_BODY_BYTES] (default 1048576)
+  --change-id-retention-days <n>
+                          days applied change ids are kept to recognise replays, 0 for ever
+                          [DRIFTLESS_CHANGE_ID_RETENTION_DAYS] (default 30)
   --dev-tokens            DEVELOPMENT ONLY: POST /auth/dev-token issues a token for any user [DRIFTLESS_DEV_TOKENS=1]
   --dev-token-ttl <s>     lifetime of development tokens in seconds [DRIFTLESS_DEV_TOKEN_TTL] (default 3600)
   --help                  show this text
@@ -70,6 +74,7 @@ export function parseCli(
       audience: nonEmpty(values['jwt-audience'] ?? env.DRIFTLESS_JWT_AUDIENCE),
       issuer: nonEmpty(values['jwt-issuer'] ?? env.DRIFTLESS_JWT_ISSUER),
     },
+    basePath: nonEmpty(values['base-path'] ?? env.DRIFTLESS_BASE_PATH),
     corsOrigins: list(values['cors-origin'] ?? [env.DRIFTLESS_CORS_ORIGINS ?? '']),
     staticDir: nonEmpty(values.static ?? env.DRIFTLESS_STATIC_DIR),
     allowedCollections: list([values.collections ?? env.DRIFTLESS_COLLECTIONS ?? '']),
@@ -78,6 +83,12 @@ export function parseCli(
       values['max-body-bytes'] ?? env.DRIFTLESS_MAX_BODY_BYTES,
       1024,
       1024 * 1024 * 1024,
+    ),
+    changeIdRetentionDays: integer(
+      '--change-id-retention-days',
+      values['change-id-retention-days'] ?? env.DRIFTLESS_CHANGE_ID_RETENTION_DAYS,
+      0,
+      36_500,
     ),
   }
   if (databaseUrl) {
@@ -108,6 +119,7 @@ function parse(argv: readonly string[]) {
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'base-path': { type: 'string' },
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       'database-schema': { type: 'string' },
@@ -119,6 +131,7 @@ function parse(argv: readonly string[]) {
       static: { type: 'string' },
       collections: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'change-id-retention-days': { type: 'string' },
       'dev-tokens': { type: 'boolean' },
       'dev-token-ttl': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

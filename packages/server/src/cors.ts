@@ -7,7 +7,18 @@ export interface CorsPolicy {
 }
 
 const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS'
-const ALLOWED_HEADERS = 'Authorization, Content-Type'
+const ALLOWED_HEADERS = ['Authorization', 'Content-Type']
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/
+
+/** The API's headers plus those an allowed origin's client adds (e.g. `X-App-Version`). */
+function allowedHeaders(requested: string | null): string {
+  const base = new Set(ALLOWED_HEADERS.map((name) => name.toLowerCase()))
+  const extra = (requested ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => HEADER_NAME.test(name) && !base.has(name))
+  return [...ALLOWED_HEADERS, ...new Set(extra)].join(', ')
+}
 
 export function createCorsPolicy(origins: readonly string[] = []): CorsPolicy {
   const anyOrigin = origins.includes('*')
@@ -35,8 +46,11 @@ export function createCorsPolicy(origins: readonly string[] = []): CorsPolicy {
         status: 204,
         headers: {
           ...headersFor(origin),
+          Vary: 'Origin, Access-Control-Request-Headers',
           'Access-Control-Allow-Methods': ALLOWED_METHODS,
-          'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+          'Access-Control-Allow-Headers': allowedHeaders(
+            request.headers.get('access-control-request-headers'),
+          ),
           'Access-Control-Max-Age': '600',
         },
       })

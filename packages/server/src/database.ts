@@ -1,4 +1,6 @@
 import { migrate } from './migrations.js'
+import { openPgliteDatabase } from './pgliteDatabase.js'
+import { openPostgresDatabase } from './postgresDatabase.js'
 
 /** Runs SQL with positional parameters (`$1`, `$2`, …) and returns the rows. */
 export interface SqlExecutor {
@@ -15,6 +17,10 @@ export interface Database extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres'
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  /** PostgreSQL NOTIFY: every process listening on `channel` of this database gets `payload` (under 8000 bytes). */
+  notify(channel: string, payload: string): Promise<void>
+  /** PostgreSQL LISTEN; resolves once listening, to the function that stops it. */
+  listen(channel: string, listener: (payload: string) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -27,15 +33,11 @@ export interface OpenDatabaseOptions {
   schema?: string
 }
 
-/** Opens the configured storage and brings its schema up to date. */
+/** Opens the configured storage and brings its schema up to date; only that storage's driver is loaded. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  // Imported on demand so a PGlite deployment never loads `pg`, and the other way round.
   const database = options.databaseUrl
-    ? await (await import('./postgresDatabase.js')).openPostgresDatabase({
-        connectionString: options.databaseUrl,
-        schema: options.schema,
-      })
-    : await (await import('./pgliteDatabase.js')).openPgliteDatabase(options.dataDir)
+    ? await openPostgresDatabase({ connectionString: options.databaseUrl, schema: options.schema })
+    : await openPgliteDatabase(options.dataDir)
   try {
     await migrate(database)
   } catch (error) {

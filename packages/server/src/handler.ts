@@ -2,13 +2,19 @@ import { type Authenticator, type AuthOptions, createAuthenticator } from './aut
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js'
 import { createCorsPolicy } from './cors.js'
 import type { Database } from './database.js'
+import { eventStream } from './eventStream.js'
 import { HttpError, ServerConfigError } from './httpError.js'
-import { pull } from './pull.js'
+import { createLiveHub, type LiveHub } from './liveHub.js'
+import { parsePullBody, parsePullQuery, pull } from './pull.js'
 import { applyPush } from './push.js'
 import { type RecordValidator, validatePushRequest } from './pushRequest.js'
+import { createChangeIdPruner } from './retention.js'
 import { createStaticFiles } from './staticFiles.js'
 
-export type SyncHandler = (request: Request) => Promise<Response>
+export type SyncHandler = ((request: Request) => Promise<Response>) & {
+  /** The live channel a Node adapter serves over WebSockets beside the HTTP routes. */
+  readonly live?: LiveHub
+}
 
 export interface Logger {
   error(message: string, ...details: unknown[]): void
@@ -37,6 +43,10 @@ export interface SyncHandlerOptions {
   maxPushChanges?: number | undefined
   /** Largest pull page; bigger `batchSize`s are capped to it. 1000 by default. */
   maxPullBatchSize?: number | undefined
+  /** Days an applied change id is remembered for recognising replays; 30 by default, 0 for ever. */
+  changeIdRetentionDays?: number | undefined
+  /** Serves the API under this path (e.g. `/sync` for `https://api.example.com/sync`); the root by default. */
+  basePath?: string | undefined
   /** Epoch milliseconds; injectable for tests. */
   now?: (() => number) | undefined
   /** Where unexpected failures are reported; never given tokens. Defaults to `console`. */
@@ -54,9 +64,25 @@ function randomSecret(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
 }
 
-/** The reference sync server as a Fetch-API handler: `GET /health`, `POST /push`, `POST /pull`. */
+const BASE_PATH_PATTERN = /^(\/[\w.~-]+)+\/?$/
+
+function normalizeBasePath(basePath: string | undefined): string {
+  if (basePath === undefined || basePath === '' || basePath === '/') return ''
+  if (!BASE_PATH_PATTERN.test(basePath)) {
+    throw new ServerConfigError(
+      `basePath ${JSON.stringify(basePath)} is not a path: use one like "/sync" (letters, digits, . _ ~ -).`,
+    )
+  }
+  return basePath.replace(/\/$/, '')
+}
+
+/**
+ * The reference sync server as a Fetch-API handler: `GET /health`, `POST /push`, `POST /pull` and
+ * `GET /pull`, under `basePath` when one is set.
+ */
 export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const { database } = options
+  const basePath = normalizeBasePath(options.basePath)
   const now = options.now ?? Date.now
   const logger = options.logger ?? console
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -66,6 +92,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     collections: options.collections,
     allowedCollections: options.allowedCollections,
   }
+  const pruneChangeIds = createChangeIdPruner(database, options.changeIdRetentionDays, now)
   const devTokens = options.devTokens ? (options.devTokens === true ? {} : options.devTokens) : undefined
   if (devTokens && options.auth.jwksUrl !== undefined) {
     throw new ServerConfigError(
@@ -79,6 +106,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const authenticator: Authenticator = createAuthenticator(auth, now)
   const cors = createCorsPolicy(options.corsOrigins)
   const staticFiles = options.staticDir === undefined ? undefined : createStaticFiles(options.staticDir)
+  const live = createLiveHub({ database, authenticator, logger, maxBodyBytes, basePath })
 
   const routes: Record<string, Partial<Record<string, (request: Request) => Promise<Response>>>> = {
     '/health': {
@@ -95,14 +123,34 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
         const userId = await authenticator.authenticate(request.headers.get('authorization'))
         const { changes, errors } = validatePushRequest(await readJsonBody(request, maxBodyBytes), pushRules)
         const result = await applyPush(database, userId, changes, now)
+        if (result.accepted.length > 0) {
+          live.publish(userId, request).catch((error: unknown) => {
+            logger.error('driftless-server: could not notify live connections of new changes', error)
+          })
+        }
+        // The push is committed: a failed clean-up is reported, never turned into a failed push.
+        await pruneChangeIds().catch((error: unknown) => {
+          logger.error('driftless-server: could not forget old change ids', error)
+        })
         return json(200, { ...result, errors: [...errors, ...result.errors] })
       },
     },
     '/pull': {
       POST: async (request) => {
         const userId = await authenticator.authenticate(request.headers.get('authorization'))
-        const body = await readJsonBody(request, maxBodyBytes)
-        return json(200, await pull(database, userId, body, maxPullBatchSize))
+        const query = parsePullBody(await readJsonBody(request, maxBodyBytes))
+        return json(200, await pull(database, userId, query, maxPullBatchSize))
+      },
+      GET: async (request) => {
+        const userId = await authenticator.authenticate(request.headers.get('authorization'))
+        const query = parsePullQuery(new URL(request.url).searchParams)
+        return json(200, await pull(database, userId, query, maxPullBatchSize))
+      },
+    },
+    '/events': {
+      GET: async (request) => {
+        const identity = await live.authenticate(request.headers.get('authorization'))
+        return eventStream(live, identity, request.signal, now)
       },
     },
   }
@@ -123,24 +171,26 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
 
   const route = async (request: Request): Promise<Response> => {
     const { pathname } = new URL(request.url)
-    const methods = routes[pathname]
+    const apiPath = pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : undefined
+    const methods = apiPath === undefined ? undefined : routes[apiPath]
     const method = request.method === 'HEAD' ? 'GET' : request.method
     const endpoint = methods?.[method]
     if (endpoint) return endpoint(request)
     if (methods) {
       const allow = Object.keys(methods).join(', ')
       throw new HttpError(405, `${request.method} is not allowed on ${pathname}; use ${allow}.`, {
-        Allow: allow,
+        headers: { Allow: allow },
       })
     }
     if (staticFiles && method === 'GET') {
       const file = await staticFiles(request)
       if (file) return file
     }
-    throw new HttpError(404, `Nothing at ${pathname}.`)
+    const elsewhere = basePath && routes[pathname] ? `; the API is under ${basePath}` : ''
+    throw new HttpError(404, `Nothing at ${pathname}${elsewhere}.`)
   }
 
-  return async (request) => {
+  const handler = async (request: Request): Promise<Response> => {
     const origin = request.headers.get('origin')
     if (request.method === 'OPTIONS') return cors.preflight(request)
     let response: Response
@@ -148,7 +198,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       response = await route(request)
     } catch (error) {
       if (error instanceof HttpError) {
-        response = json(error.status, { error: error.message }, { ...error.headers })
+        response = json(error.status, error.toJSON(), { ...error.headers })
       } else {
         logger.error('driftless-server: request failed', error)
         response = json(500, { error: 'The server failed to handle the request; try again later.' })
@@ -157,4 +207,5 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     for (const [name, value] of Object.entries(cors.headersFor(origin))) response.headers.set(name, value)
     return response
   }
+  return Object.assign(handler, { live })
 }

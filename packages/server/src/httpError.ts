@@ -1,12 +1,25 @@
+export interface HttpErrorOptions {
+  headers?: Record<string, string>
+  /** A stable code a client acts on; the body becomes `{ error: code, message }`. */
+  code?: string
+}
+
 /** A request the server refuses; `status` is the HTTP status, the message says what was wrong. */
 export class HttpError extends Error {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
-  constructor(status: number, message: string, headers: Record<string, string> = {}) {
+  readonly code: string | undefined
+  constructor(status: number, message: string, options: HttpErrorOptions = {}) {
     super(message)
     this.name = 'HttpError'
     this.status = status
-    this.headers = headers
+    this.headers = options.headers ?? {}
+    this.code = options.code
+  }
+
+  /** The JSON body: `{ error: message }`, or `{ error: code, message }` when there is a code. */
+  toJSON(): Record<string, string> {
+    return this.code === undefined ? { error: this.message } : { error: this.code, message: this.message }
   }
 }
 

@@ -1,7 +1,6 @@
 export type { Authenticator, AuthOptions } from './auth.js'
 export { createAuthenticator } from './auth.js'
 export { DEFAULT_MAX_BODY_BYTES } from './body.js'
-export { decodeCursor, encodeCursor } from './cursor.js'
 export type { Database, OpenDatabaseOptions, SqlExecutor } from './database.js'
 export { openDatabase } from './database.js'
 export type { Logger, SyncHandler, SyncHandlerOptions } from './handler.js'

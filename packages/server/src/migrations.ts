@@ -38,6 +38,23 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'database identity',
+    sql: `
+      -- Made once per database, so a pull cursor from a reset or replaced database is recognised as unknown.
+      create table driftless_database_id (id text not null);
+      insert into driftless_database_id (id) values (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
+    `,
+  },
+  {
+    version: 3,
+    name: 'applied changes by age',
+    sql: `
+      -- Old change ids are pruned by age (the retention), without scanning the table.
+      create index driftless_applied_changes_age on driftless_applied_changes (server_timestamp);
+    `,
+  },
 ]
 
 // Serialises migrations when several servers start against one database at once.

@@ -85,6 +85,8 @@ describe('the Node adapter', () => {
       body: JSON.stringify({ cursor: null, batchSize: 10 }),
     })
     expect(validatePullResult(await pulled.json()).changes.map((c) => c.id)).toEqual(['c1'])
+    const viaGet = await fetch(`${server.url}/pull?batchSize=10&collections=todos,notes`, { headers })
+    expect(validatePullResult(await viaGet.json()).changes.map((c) => c.id)).toEqual(['c1'])
   })
 
   it('answers 413 to a chunked body over the limit, and keeps serving', async () => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { type Database, type OpenDatabaseOptions, openDatabase } from './database.js'
 import { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from './handler.js'
+import { attachLiveSockets } from './liveSocket.js'
 
 export interface ListenOptions {
   /** 0 picks a free port. Defaults to 8787. */
@@ -115,13 +116,16 @@ export async function serveNode(handler: SyncHandler, options: ListenOptions = {
   const address = server.address() as AddressInfo
   const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address
   origin = `http://${hostname}:${address.port}`
+  const live = attachLiveSockets(server, handler, () => origin)
   return {
     url: origin,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    async close() {
+      await live.close()
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
-      }),
+      })
+    },
   }
 }
 

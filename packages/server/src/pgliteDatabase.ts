@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
-import { PGlite, type Transaction } from '@electric-sql/pglite'
+import type { PGlite, Transaction } from '@electric-sql/pglite'
 import type { Database, SqlExecutor } from './database.js'
+import { lockDataDir } from './dataDirLock.js'
 
 function executor(target: PGlite | Transaction): SqlExecutor {
   return {
@@ -15,19 +16,45 @@ function executor(target: PGlite | Transaction): SqlExecutor {
 }
 
 /** Wraps a PGlite instance; PGlite runs one statement at a time, so transactions never interleave. */
-export function pgliteDatabase(pglite: PGlite): Database {
+export function pgliteDatabase(pglite: PGlite, onClose?: () => void): Database {
   return {
     kind: 'pglite',
     ...executor(pglite),
     transaction: (work) => pglite.transaction((tx) => work(executor(tx))),
-    close: () => pglite.close(),
+    async notify(channel, payload) {
+      await pglite.query('select pg_notify($1, $2)', [channel, payload])
+    },
+    listen: (channel, listener) => pglite.listen(channel, listener),
+    async close() {
+      try {
+        await pglite.close()
+      } finally {
+        onClose?.()
+      }
+    },
   }
 }
 
-/** Embedded PostgreSQL in `dataDir` (created if missing), or in memory when no directory is given. */
+/**
+ * Embedded PostgreSQL in `dataDir` (created if missing), or in memory when no directory is given.
+ * The directory is locked while open: a second server on it would lose acknowledged writes.
+ */
 export async function openPgliteDatabase(dataDir?: string): Promise<Database> {
-  if (dataDir) await mkdir(dataDir, { recursive: true })
+  if (!dataDir) return pgliteDatabase(await startPglite())
+  await mkdir(dataDir, { recursive: true })
+  const unlock = await lockDataDir(dataDir)
+  try {
+    return pgliteDatabase(await startPglite(dataDir), unlock)
+  } catch (error) {
+    unlock()
+    throw error
+  }
+}
+
+async function startPglite(dataDir?: string): Promise<PGlite> {
+  // Loaded here, not at the top, so importing @driftless/server never loads PGlite for a PostgreSQL deployment.
+  const { PGlite } = await import('@electric-sql/pglite')
   const pglite = dataDir ? new PGlite(dataDir) : new PGlite()
   await pglite.waitReady
-  return pgliteDatabase(pglite)
+  return pglite
 }

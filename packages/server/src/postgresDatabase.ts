@@ -1,5 +1,6 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Database, SqlExecutor } from './database.js'
+import { PostgresListener } from './postgresListener.js'
 
 export interface PostgresDatabaseOptions {
   connectionString: string
@@ -25,6 +26,8 @@ const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 /** A PostgreSQL server through a `pg` connection pool. */
 export async function openPostgresDatabase(options: PostgresDatabaseOptions): Promise<Database> {
+  // Loaded here, not at the top, so importing @driftless/server never loads pg for a PGlite deployment.
+  const { default: pg } = await import('pg')
   const { schema } = options
   if (schema !== undefined) {
     if (!PLAIN_IDENTIFIER.test(schema)) {
@@ -51,6 +54,9 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
     await pool.end()
     throw error
   }
+  const listener = new PostgresListener({ connectionString: options.connectionString })
+  // NOTIFY channels are per database, so tables kept in separate schemas get channels of their own.
+  const scoped = (channel: string) => (schema === undefined ? channel : `${channel}.${schema}`).slice(0, 63)
   return {
     kind: 'postgres',
     ...executor(pool),
@@ -72,6 +78,13 @@ export async function openPostgresDatabase(options: PostgresDatabaseOptions): Pr
         client.release(broken)
       }
     },
-    close: () => pool.end(),
+    async notify(channel, payload) {
+      await pool.query('select pg_notify($1, $2)', [scoped(channel), payload])
+    },
+    listen: (channel, onPayload) => listener.listen(scoped(channel), onPayload),
+    async close() {
+      await listener.close()
+      await pool.end()
+    },
   }
 }

@@ -1,6 +1,7 @@
 import type { Change, PushConflict, PushResult, RecordData } from '@driftless/core/wire'
 import { fieldConflicts, storedWins } from './conflict.js'
 import type { Database, SqlExecutor } from './database.js'
+import { wholeText } from './storableText.js'
 
 interface StoredRow {
   data: RecordData | null
@@ -55,17 +56,20 @@ async function applyChange(
   change: Change,
   now: () => number,
 ): Promise<Outcome> {
-  const [seen] = await tx.query<{ server_timestamp: number | string }>(
-    'select server_timestamp from driftless_applied_changes where user_id = $1 and change_id = $2',
+  const [seen] = await tx.query(
+    'select 1 from driftless_applied_changes where user_id = $1 and change_id = $2',
     [userId, change.id],
   )
-  if (seen) return { kind: 'accepted', serverTimestamp: Number(seen.server_timestamp) }
+  // A replay is stamped with the clock of this answer: clients read serverTimestamp as "server time now".
+  if (seen) return { kind: 'accepted', serverTimestamp: now() }
 
   const [stored] = await tx.query<StoredRow>(
-    `select data, deleted, change_timestamp, change_id from driftless_records
+    `select data, deleted, change_timestamp, ${wholeText('change_id')} from driftless_records
      where user_id = $1 and collection = $2 and record_id = $3`,
     [userId, change.collection, change.recordId],
   )
+  // The change that wrote the stored row, replayed after its id was forgotten: already applied.
+  if (stored?.change_id === change.id) return { kind: 'accepted', serverTimestamp: now() }
   if (stored) {
     const version = { timestamp: Number(stored.change_timestamp), changeId: stored.change_id }
     if (storedWins(version, change)) {

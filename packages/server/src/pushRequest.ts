@@ -2,6 +2,7 @@ import { type Change, changeSchema, type RecordData } from '@driftless/core/wire
 import { z } from 'zod'
 import { HttpError } from './httpError.js'
 import { describeIssues } from './issues.js'
+import { unstorableText } from './storableText.js'
 
 /** A validator for one collection's records; a change whose `data` fails it is refused. */
 export type RecordValidator = z.ZodType<unknown, RecordData>
@@ -38,10 +39,33 @@ export function validatePushRequest(body: unknown, rules: PushRules): ValidatedP
   return validated
 }
 
-function checkChange(raw: unknown, index: number, rules: PushRules): Change | string {
-  const parsed = changeSchema.safeParse(raw)
+// Clients written to the seed send ISO-8601 timestamps; they are stored as epoch milliseconds.
+const isoTimestamp = z.iso.datetime({ offset: true })
+
+function withEpochTimestamp(raw: Record<string, unknown>): Record<string, unknown> | string {
+  const { timestamp } = raw
+  if (typeof timestamp !== 'string') return raw
+  if (!isoTimestamp.safeParse(timestamp).success) {
+    return `timestamp: ${JSON.stringify(timestamp)} is neither epoch milliseconds nor an ISO-8601 date-time with an offset (e.g. 2027-01-15T08:00:00Z)`
+  }
+  return { ...raw, timestamp: Date.parse(timestamp) }
+}
+
+function checkChange(raw: Record<string, unknown>, index: number, rules: PushRules): Change | string {
+  const normalized = withEpochTimestamp(raw)
+  if (typeof normalized === 'string') return normalized
+  const parsed = changeSchema.safeParse(normalized)
   if (!parsed.success) return `Invalid change: ${describeIssues(parsed.error.issues, ['changes', index])}`
-  const change = parsed.data
+  // The record as sent, not as the schema rebuilt it: a field named `__proto__` is data like any other.
+  const change: Change = {
+    ...parsed.data,
+    data: raw.data as RecordData | null,
+    ...(parsed.data.prevData === undefined ? {} : { prevData: raw.prevData as RecordData | null }),
+  }
+  for (const field of ['id', 'collection', 'recordId', 'data', 'prevData'] as const) {
+    const unstorable = unstorableText(change[field], field)
+    if (unstorable) return unstorable
+  }
   const allowed = rules.allowedCollections
   if (allowed && !allowed.includes(change.collection)) {
     return `collection: "${change.collection}" is not a collection this server syncs (${allowed.join(', ')})`

@@ -1,38 +1,36 @@
-import { useFailedChanges, useSync } from '@driftless/react'
+import { useFailedChanges } from '@driftless/react'
+import { useLiveQuery } from 'dexie-react-hooks'
+import { failuresByTodo } from '../failures.js'
+import type { TodoDatabase } from '../todo.js'
+import { TodoFailure } from './TodoFailure.js'
 
-/** Changes the server kept refusing: the user decides to try again or drop them. */
-export function FailedChanges() {
+/** Failed changes of todos no longer in the list (a delete the server refused), each with its title. */
+export function FailedChanges({ db }: { db: TodoDatabase }) {
   const failed = useFailedChanges()
-  const { retryFailed, discardFailed } = useSync()
-  if (!failed?.length) return null
-
+  const ids = useLiveQuery(async () => new Set(await db.todos.toCollection().primaryKeys()), [db])
+  if (!failed?.length || !ids) return null
+  const orphans = [...failuresByTodo(failed)].filter(([recordId]) => !ids.has(recordId))
+  if (orphans.length === 0) return null
   return (
-    <section className="failed-changes" aria-label="Failed changes" data-testid="failed-changes">
-      <h2>Changes that could not be saved</h2>
+    <section className="failed-changes" aria-label="Changes not saved" data-testid="failed-changes">
       <ul>
-        {failed.map((entry) => (
-          <li key={entry.id} className="row">
-            <span className="grow">
-              {entry.type} {entry.collection}/{entry.recordId}
-              {entry.errorMessage && <span className="muted"> — {entry.errorMessage}</span>}
-            </span>
-            <button type="button" onClick={() => void retryFailed([entry.id])}>
-              Retry
-            </button>
-            <button type="button" className="quiet" onClick={() => void discardFailed([entry.id])}>
-              Discard
-            </button>
+        {orphans.map(([recordId, entries]) => (
+          <li key={recordId}>
+            <strong>{titleOf(entries)}</strong>
+            <TodoFailure entries={entries} />
           </li>
         ))}
       </ul>
-      <div className="row">
-        <button type="button" onClick={() => void retryFailed()}>
-          Retry all
-        </button>
-        <button type="button" className="quiet" onClick={() => void discardFailed()}>
-          Discard all
-        </button>
-      </div>
     </section>
   )
+}
+
+function titleOf(entries: readonly { prevData: unknown; data: unknown }[]): string {
+  for (const entry of entries) {
+    const title =
+      (entry.prevData as { title?: unknown } | null)?.title ??
+      (entry.data as { title?: unknown } | null)?.title
+    if (typeof title === 'string') return title
+  }
+  return 'A deleted todo'
 }

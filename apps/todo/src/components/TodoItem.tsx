@@ -1,8 +1,17 @@
+import type { OutboxEntry } from '@driftless/core'
 import { type KeyboardEvent, useState } from 'react'
 import type { Todo, TodoDatabase } from '../todo.js'
 import { deleteTodo, renameTodo, setCompleted } from '../todos.js'
+import { TodoFailure } from './TodoFailure.js'
 
-export function TodoItem({ db, todo }: { db: TodoDatabase; todo: Todo }) {
+interface TodoItemProps {
+  db: TodoDatabase
+  todo: Todo
+  /** This todo's changes that the server did not accept, if any. */
+  failure?: readonly OutboxEntry[] | undefined
+}
+
+export function TodoItem({ db, todo, failure }: TodoItemProps) {
   const [draft, setDraft] = useState<string | null>(null)
 
   function save() {
@@ -17,7 +26,12 @@ export function TodoItem({ db, todo }: { db: TodoDatabase; todo: Todo }) {
   }
 
   return (
-    <li className="todo" data-testid="todo-item" data-completed={todo.completed}>
+    <li
+      className="todo"
+      data-testid="todo-item"
+      data-completed={todo.completed}
+      data-failed={Boolean(failure)}
+    >
       <input
         type="checkbox"
         checked={todo.completed}
@@ -54,6 +68,7 @@ export function TodoItem({ db, todo }: { db: TodoDatabase; todo: Todo }) {
       >
         ×
       </button>
+      {failure && <TodoFailure entries={failure} />}
     </li>
   )
 }

@@ -1,10 +1,13 @@
+import { useFailedChanges } from '@driftless/react'
 import { useLiveQuery } from 'dexie-react-hooks'
+import { failuresByTodo } from '../failures.js'
 import type { TodoDatabase } from '../todo.js'
 import { clearCompleted, listTodos } from '../todos.js'
 import { TodoItem } from './TodoItem.js'
 
 export function TodoList({ db }: { db: TodoDatabase }) {
   const todos = useLiveQuery(() => listTodos(db), [db])
+  const failures = failuresByTodo(useFailedChanges())
   if (!todos) return null
 
   const left = todos.filter((todo) => !todo.completed).length
@@ -17,7 +20,7 @@ export function TodoList({ db }: { db: TodoDatabase }) {
       ) : (
         <ul className="todos" data-testid="todo-list">
           {todos.map((todo) => (
-            <TodoItem key={todo.id} db={db} todo={todo} />
+            <TodoItem key={todo.id} db={db} todo={todo} failure={failures.get(todo.id)} />
           ))}
         </ul>
       )}

@@ -1,4 +1,3 @@
-import { OfflineBanner } from '@driftless/react'
 import type { TodoSession } from '../session.js'
 import { FailedChanges } from './FailedChanges.js'
 import { NewTodoForm } from './NewTodoForm.js'
@@ -8,11 +7,10 @@ import { WorkOfflineToggle } from './WorkOfflineToggle.js'
 
 interface TodoScreenProps {
   session: TodoSession
-  onWorkOffline: (offline: boolean) => void
   onLogOut: () => void
 }
 
-export function TodoScreen({ session, onWorkOffline, onLogOut }: TodoScreenProps) {
+export function TodoScreen({ session, onLogOut }: TodoScreenProps) {
   return (
     <main className="card">
       <header className="topbar">
@@ -20,18 +18,15 @@ export function TodoScreen({ session, onWorkOffline, onLogOut }: TodoScreenProps
         <span className="user" data-testid="current-user">
           {session.userId}
         </span>
-        <WorkOfflineToggle checked={session.workingOffline} onChange={onWorkOffline} />
+        <WorkOfflineToggle />
         <button type="button" className="quiet" onClick={onLogOut}>
           Log out
         </button>
       </header>
-      <div data-testid="offline-banner">
-        <OfflineBanner className="banner" />
-      </div>
       <SyncPanel />
       <NewTodoForm db={session.db} />
       <TodoList db={session.db} />
-      <FailedChanges />
+      <FailedChanges db={session.db} />
     </main>
   )
 }

@@ -15,6 +15,7 @@ import type { z } from 'zod'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
+import { unstorableString, unsyncableValues } from './syncable.js'
 
 /** Per synced table: `true`, or a zod schema every written row must pass. */
 export interface SyncedTableOptions {
@@ -38,7 +39,7 @@ type DeclaredTableName<DB> = {
   string
 
 /**
- * The outbox and meta stores `attachOutbox` adds to the latest declared version. Every index costs each
+ * The outbox and meta stores `attachOutbox` adds to every declared version. Every index costs each
  * captured write, so: no txId index (one transaction's entries are contiguous in `seq`), and `id` is not
  * declared unique (nanoids do not collide; a unique check is one more lookup per row).
  */
@@ -62,10 +63,11 @@ interface TransactionState {
 }
 
 const outboxes = new WeakMap<Dexie, Outbox>()
+const capturedTables = new WeakMap<Dexie, ReadonlyMap<string, CapturedTable>>()
 const uncapturedTransactions = new WeakSet<object>()
 
 /**
- * Makes the given tables synced: adds the outbox and meta tables to the latest declared version and
+ * Makes the given tables synced: adds the outbox and meta tables to every declared version and
  * registers the capture middleware. Call after `db.version(n).stores(...)` and before the db opens.
  */
 export function attachOutbox<DB extends Dexie>(
@@ -92,10 +94,11 @@ export function attachOutbox<DB extends Dexie>(
   if (tables.size === 0) {
     throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
   }
-  db.version(db.verno).stores(driftlessStores)
+  declareInEveryVersion(db)
   db.use(captureMiddleware(tables, options.timestamp ?? Date.now))
   const outbox = new Outbox(db, [...tables.keys()])
   outboxes.set(db, outbox)
+  capturedTables.set(db, tables)
   return outbox
 }
 
@@ -117,6 +120,26 @@ export function runUncaptured<T>(db: Dexie, tableNames: readonly string[], fn: (
       return fn()
     }),
   )
+}
+
+/**
+ * Dexie deletes, while upgrading, every store missing from a version it runs, so a store added to the latest
+ * version only is dropped (with its queue) by any older version in between. Each version's schema is its
+ * own stores plus those of all lower versions, so declaring ours in the lowest one puts them in all of them,
+ * also in versions declared later.
+ */
+function declareInEveryVersion(db: Dexie): void {
+  // Dexie lists declared versions only in this internal field (stable since Dexie 1).
+  const versions = (db as unknown as { _versions?: readonly { _cfg: { version: number } }[] })._versions ?? []
+  const numbers = versions.map((version) => version._cfg.version)
+  db.version(numbers.length > 0 ? Math.min(...numbers) : db.verno).stores(driftlessStores)
+}
+
+/** Checks a row of a synced table as a captured write would be checked; returns its id, or throws a SyncValidationError. */
+export function checkSyncedRow(db: Dexie, table: string, row: object): string {
+  const config = capturedTables.get(db)?.get(table)
+  if (!config) throw new ConfigError(`Table "${table}" of database "${db.name}" is not synced.`)
+  return validRow(config, row, Dexie.getByKeyPath(row, config.keyPath))
 }
 
 /** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */
@@ -314,11 +337,19 @@ function validRow(config: CapturedTable, value: unknown, key: unknown): string {
     const result = config.schema.safeParse(value)
     if (!result.success) throw new SyncValidationError(config.name, id, result.error.issues)
   }
+  const unsyncable = unsyncableValues(value)
+  if (unsyncable.length > 0) throw new SyncValidationError(config.name, id, unsyncable)
   return id
 }
 
 function validKey(config: CapturedTable, key: unknown): string {
-  if (typeof key === 'string' && key.length > 0) return key
+  if (typeof key === 'string' && key.length > 0) {
+    const problem = unstorableString(key)
+    if (!problem) return key
+    throw new SyncValidationError(config.name, key, [
+      { code: 'custom', path: config.keyPath.split('.'), message: `the id ${problem}`, input: key },
+    ])
+  }
   throw new SyncValidationError(config.name, key, [
     {
       code: 'custom',

@@ -31,6 +31,8 @@ export interface OutboxEntry {
   readonly status: ChangeStatus
   readonly retries: number
   readonly errorMessage: string | null
+  /** How many times the entry was handed out for upload; above 1, the server may have applied it already. */
+  readonly attempts?: number
 }
 
 export interface SyncStats {
@@ -92,9 +94,16 @@ export class Outbox {
     return this.db.transaction('rw', OUTBOX_TABLE, fn)
   }
 
-  /** Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many. */
+  /**
+   * Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many.
+   * Entries of a table this release does not sync are parked as `failed`; those of a table it syncs again go back.
+   */
   init(): Promise<number> {
-    return this.write(() => this.entries.where('status').equals('syncing').modify({ status: 'pending' }))
+    return this.write(async () => {
+      const recovered = await this.entries.where('status').equals('syncing').modify({ status: 'pending' })
+      await this.parkUnsynced()
+      return recovered
+    })
   }
 
   /**
@@ -185,14 +194,19 @@ export class Outbox {
     return this.entries.where('[collection+recordId]').equals([collection, recordId]).toArray()
   }
 
-  /** Failed entries (all, or those ids) go back to `pending` with a fresh retry count. Returns how many. */
+  /**
+   * Failed entries (all, or those ids) go back to `pending` with a fresh retry count; those of a table that
+   * is not synced stay failed. Returns how many.
+   */
   retryFailed(ids?: readonly string[]): Promise<number> {
     return this.write(() =>
-      this.withStatus('failed', ids).modify((entry: Mutable<OutboxEntry>) => {
-        entry.status = 'pending'
-        entry.retries = 0
-        entry.errorMessage = null
-      }),
+      this.withStatus('failed', ids)
+        .filter((entry) => this.isSynced(entry.collection))
+        .modify((entry: Mutable<OutboxEntry>) => {
+          entry.status = 'pending'
+          entry.retries = 0
+          entry.errorMessage = null
+        }),
     )
   }
 
@@ -258,6 +272,37 @@ export class Outbox {
     )
   }
 
+  private isSynced(collection: string): boolean {
+    return this.tables.length === 0 || this.tables.includes(collection)
+  }
+
+  /**
+   * Changes of a table this release does not sync (dropped by an upgrade, or added by a newer release open
+   * in another tab) wait, failed, until a release that syncs it starts; the app may discard them meanwhile.
+   */
+  private async parkUnsynced(): Promise<void> {
+    if (this.tables.length === 0) return
+    await this.entries
+      .where('status')
+      .equals('pending')
+      .filter((entry) => !this.isSynced(entry.collection))
+      .modify((entry: Mutable<OutboxEntry>) => {
+        entry.status = 'failed'
+        entry.errorMessage = unsyncedTableMessage(entry.collection)
+      })
+    await this.entries
+      .where('status')
+      .equals('failed')
+      .filter(
+        (entry) =>
+          this.isSynced(entry.collection) && entry.errorMessage === unsyncedTableMessage(entry.collection),
+      )
+      .modify((entry: Mutable<OutboxEntry>) => {
+        entry.status = 'pending'
+        entry.errorMessage = null
+      })
+  }
+
   private take(
     limit: number,
     skip?: (entry: OutboxEntry) => boolean,
@@ -272,7 +317,11 @@ export class Outbox {
   }
 
   private async markSyncing(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const syncing = entries.map((entry) => ({ ...entry, status: 'syncing' as const }))
+    const syncing = entries.map((entry) => ({
+      ...entry,
+      status: 'syncing' as const,
+      attempts: (entry.attempts ?? 0) + 1,
+    }))
     await this.entries.bulkPut(syncing)
     return syncing
   }
@@ -302,6 +351,10 @@ export function getSyncStats(target: Outbox | { outbox: Outbox } | { db: Dexie }
     )
   }
   return new Outbox(db, []).stats()
+}
+
+function unsyncedTableMessage(collection: string): string {
+  return `Table "${collection}" is not synced by this version of the app (not in createSyncClient's tables), so this change is kept but not uploaded. It goes out once a version that syncs "${collection}" starts; discardFailed() drops it.`
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }

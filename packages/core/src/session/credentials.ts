@@ -48,10 +48,12 @@ const fetchedCredentialsSchema = z.object({
 /**
  * Caches the app's credentials in memory. Concurrent callers share one fetch; a token close to expiry
  * is still handed out while a fresh one is fetched in the background; an expired or invalidated token
- * is refetched before `get()` returns.
+ * is refetched before `get()` returns. A token that looks expired on arrival is used until the server refuses it.
  */
 export class CredentialCache {
   private current: Credentials | undefined
+  // Credentials that looked expired when they arrived: the device clock cannot judge them, the server does.
+  private arrivedExpired = false
   private inFlight: Promise<Credentials> | undefined
   // Bumped by invalidate(), so a fetch started before it cannot put stale credentials back.
   private generation = 0
@@ -71,6 +73,7 @@ export class CredentialCache {
   async get(): Promise<Credentials> {
     const current = this.current
     if (current) {
+      if (this.arrivedExpired) return current
       const left = current.expiresAt === undefined ? Number.POSITIVE_INFINITY : current.expiresAt - this.now()
       if (left > this.refreshBeforeMs) return current
       if (left > 0) {
@@ -89,6 +92,7 @@ export class CredentialCache {
   invalidate(token?: string): void {
     if (token !== undefined && this.current !== undefined && this.current.token !== token) return
     this.current = undefined
+    this.arrivedExpired = false
     this.inFlight = undefined
     this.generation++
   }
@@ -110,6 +114,7 @@ export class CredentialCache {
       (credentials) => {
         if (this.generation === generation) {
           this.current = credentials
+          this.arrivedExpired = credentials.expiresAt !== undefined && credentials.expiresAt <= this.now()
           this.inFlight = undefined
         }
         return credentials
@@ -145,9 +150,10 @@ export class CredentialCache {
       parsed.data.expiresAt === undefined ? jwtExpiry(token) : toEpochMs(parsed.data.expiresAt)
     const now = this.now()
     if (expiresAt !== undefined && expiresAt <= now) {
-      throw new CredentialsError(
-        `fetchCredentials() returned a token that expired at ${new Date(expiresAt).toISOString()} ` +
-          `(now is ${new Date(now).toISOString()}). Return a fresh token, or check the device clock.`,
+      // Local expiry only decides when to refresh; a wrong device clock must not stop sync, a 401 will.
+      this.env.logger.warn(
+        `Driftless: fetchCredentials() returned a token that looks expired (at ${new Date(expiresAt).toISOString()}, ` +
+          `now is ${new Date(now).toISOString()} by this device). Using it anyway: the server decides; check the device clock.`,
       )
     }
     return Object.freeze({ endpoint, token, expiresAt })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { DEFAULT_CONNECTION_GRACE_MS } from '../shared/connection.js'
 import { ConfigError, formatIssues } from '../shared/errors.js'
 import type { ConflictResolver } from '../sync/conflicts.js'
 
@@ -22,6 +23,8 @@ const optionsSchema = z.object({
   retryDelayMs: z.number().int().min(0).default(5_000),
   maxRetryDelayMs: z.number().int().min(0).default(60_000),
   uploadThrottleMs: z.number().int().min(0).default(1_000),
+  /** How long a connection problem must last before the status shows it; recovery shows at once. */
+  connectionGraceMs: z.number().int().min(0).default(DEFAULT_CONNECTION_GRACE_MS),
   collections: z.array(z.string().min(1)).optional(),
 })
 

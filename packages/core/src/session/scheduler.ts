@@ -45,7 +45,8 @@ type Phase =
  * never sooner than the server's Retry-After. Never two rounds at once.
  */
 export class SyncScheduler {
-  private phase: Phase = { name: 'stopped' }
+  private current: Phase = { name: 'stopped' }
+  private reportedRetryAt: number | null = null
   /** A round is in flight; it may outlive a `stop()`, and a restart waits for it. */
   private inFlight = false
   private controller = new AbortController()
@@ -58,7 +59,21 @@ export class SyncScheduler {
     private readonly run: RoundRunner,
     private readonly env: SyncEnvironment,
     private readonly options: SchedulerOptions,
+    /** Hears when the next automatic retry after a failure is planned for (epoch ms), or null for none. */
+    private readonly onRetryAt: (at: number | null) => void = () => {},
   ) {}
+
+  private get phase(): Phase {
+    return this.current
+  }
+
+  private set phase(next: Phase) {
+    this.current = next
+    const retryAt = next.name === 'waiting' && next.reason === 'backoff' ? next.at : null
+    if (retryAt === this.reportedRetryAt) return
+    this.reportedRetryAt = retryAt
+    this.onRetryAt(retryAt)
+  }
 
   get isActive(): boolean {
     return this.phase.name !== 'stopped'

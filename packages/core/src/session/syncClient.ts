@@ -1,5 +1,6 @@
 import type Dexie from 'dexie'
 import { liveQuery } from 'dexie'
+import { type BackfillOptions, type BackfillResult, backfill } from '../capture/backfill.js'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
   type ChangeStatus,
@@ -11,11 +12,13 @@ import {
   type OutboxEntry,
 } from '../capture/outbox.js'
 import { HybridClock } from '../shared/clock.js'
+import { ConnectionTracker } from '../shared/connection.js'
 import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
 import { DriftlessError } from '../shared/errors.js'
 import type { SyncEvent, SyncEventListener } from '../shared/events.js'
 import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
+import { rememberEchoes } from '../sync/echoes.js'
 import type { EngineContext } from '../sync/engineContext.js'
 import { writeKnownVersion } from '../sync/knownVersions.js'
 import { TabCoordinator } from '../tabs/tabCoordinator.js'
@@ -25,7 +28,7 @@ import type { SyncConnector, UploadClient } from './connector.js'
 import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
 import { watchOutboxCounts } from './outboxWatch.js'
 import type { SchedulerOptions } from './scheduler.js'
-import { CLOCK_KEY, SyncSession } from './syncSession.js'
+import { CLOCK_KEY, LAST_SYNCED_KEY, SyncSession } from './syncSession.js'
 
 /** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
 export interface SyncClient extends UploadClient {
@@ -50,12 +53,24 @@ export interface SyncClient extends UploadClient {
   /** Drops failed changes (all, or those ids) from the queue; the local rows keep their data. */
   discardFailed(ids?: readonly string[]): Promise<number>
   /**
+   * Queues, once, the rows of synced tables that no change describes yet (rows from before Driftless);
+   * rows the server has or the queue holds are left alone. Safe to call at every start.
+   */
+  backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult>
+  /**
    * Starts syncing with the app's backend: uploads and pulls run while connected (in the leader tab).
    * Without a connector, the transport is used as configured (its own url and headers).
    */
   connect(connector?: SyncConnector): Promise<void>
   /** Stops syncing; local writes keep queuing and go out on the next connect(). */
   disconnect(): Promise<void>
+  /**
+   * Pauses sync for every tab of this database, also after a reload, until `resume()`: no uploads or pulls
+   * run; local writes keep queuing. The status says `isPaused` and `connection: 'paused'` in every tab.
+   */
+  pause(): Promise<void>
+  /** Ends a pause, in every tab: the leader tab syncs at once. */
+  resume(): Promise<void>
   /** Stops the loops and releases the tab's leadership; the database stays open for the app. */
   close(): Promise<void>
 }
@@ -76,6 +91,16 @@ export class NotConnectedError extends DriftlessError {
     super('NOT_CONNECTED', 'Sync is not connected: call connect() before sync().')
   }
 }
+
+/** `sync()` while sync is paused; `resume()` first. */
+export class SyncPausedError extends DriftlessError {
+  constructor() {
+    super('PAUSED', 'Sync is paused (pause()), so no round runs: call resume() first.')
+  }
+}
+
+/** The meta key of the shared pause; every tab watches it. */
+const PAUSED_KEY = 'paused'
 
 /**
  * Sets `db` up for sync: call it after `db.version(...).stores(...)` and before the first query.
@@ -101,6 +126,11 @@ class DriftlessClient implements SyncClient {
   private readonly engine: Omit<EngineContext, 'withTransport'>
   private readonly schedulerOptions: SchedulerOptions
   private readonly cleanups: (() => void)[] = []
+  private readonly connection: ConnectionTracker
+  /** The shared pause as last read from the database. */
+  private paused = false
+  /** What `isLoaded` waits for: the stored meta (clock, last sync, pause) and the first queue counts. */
+  private loaded = { meta: false, counts: false }
   /** The current connection; null while disconnected. */
   private session: SyncSession | null = null
   /** The last session's final round, which the next session's first round waits for. */
@@ -144,8 +174,14 @@ class DriftlessClient implements SyncClient {
       follow: (reason) => this.session?.stop(reason),
       sync: () => this.sync(),
     })
-    this.ready = this.restoreClock()
+    this.connection = new ConnectionTracker(this.env, resolved.connectionGraceMs, (connection) => {
+      // Followers show the leader's view, which is the one that talks to the backend.
+      if (this.tabs.isLeader) this.tabs.update({ connection })
+    })
+    this.connection.update({ online: this.env.isOnline() })
+    this.ready = this.restoreMeta()
     this.watchOutbox()
+    this.watchPause()
     this.tabs.start()
   }
 
@@ -165,7 +201,12 @@ class DriftlessClient implements SyncClient {
       status: this.status.getSnapshot,
       report: (patch) => this.tabs.update(patch),
       after: this.previousRounds,
+      onOutcome: (outcome) => this.connection.update({ outcome }),
     })
+    this.connection.update({ started: true })
+    if (!this.tabs.isLeader && this.status.getSnapshot().connection === 'disconnected') {
+      this.status.update({ connection: 'connecting' })
+    }
     if (this.tabs.isLeader) await this.startLeading()
   }
 
@@ -175,16 +216,31 @@ class DriftlessClient implements SyncClient {
     this.session = null
     session.stop(new NotConnectedError())
     this.previousRounds = session.settled
+    this.connection.update({ started: false })
     this.tabs.update({
       isConnected: false,
       isConnecting: false,
       isUploading: false,
       isDownloading: false,
+      nextRetryAt: null,
     })
+  }
+
+  async pause(): Promise<void> {
+    this.assertOpen()
+    await this.outbox.setMeta(PAUSED_KEY, true)
+    this.applyPause(true)
+  }
+
+  async resume(): Promise<void> {
+    this.assertOpen()
+    await this.outbox.setMeta(PAUSED_KEY, false)
+    this.applyPause(false)
   }
 
   async sync(): Promise<void> {
     this.assertOpen()
+    if (this.paused) throw new SyncPausedError()
     if (!this.tabs.isLeader) return this.tabs.forwardSync(() => this.sync())
     if (!this.session) throw new NotConnectedError()
     // Just elected (e.g. a forwarded sync() retried after a takeover): the loops may still be starting.
@@ -215,6 +271,16 @@ class DriftlessClient implements SyncClient {
           seenAtSeq,
         })
       }
+      await rememberEchoes(
+        this.engine,
+        uploaded.crud.map(({ collection, recordId, id, data, seq }) => ({
+          collection,
+          recordId,
+          changeId: id,
+          data,
+          seq,
+        })),
+      )
     })
   }
 
@@ -245,11 +311,18 @@ class DriftlessClient implements SyncClient {
     return this.outbox.discardFailed(ids)
   }
 
+  async backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult> {
+    this.assertOpen()
+    await this.ready
+    return backfill(this.outbox, { ...options, timestamp: () => this.clock.now() })
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     await this.disconnect()
     this.closed = true
     for (const cleanup of this.cleanups.splice(0)) cleanup()
+    this.connection.dispose()
     this.tabs.close()
   }
 
@@ -258,6 +331,7 @@ class DriftlessClient implements SyncClient {
     this.cleanups.push(
       this.env.onOnlineChange((online) => {
         this.status.update({ isOnline: online })
+        this.connection.update({ online })
         if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
       }),
     )
@@ -265,6 +339,7 @@ class DriftlessClient implements SyncClient {
       this.outbox,
       ({ stats, lastSeq }) => {
         this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
+        this.markLoaded('counts')
         // Only new entries are local writes; the engine's own updates to the queue must not trigger rounds.
         if (lastSeq > this.lastSeq) {
           this.lastSeq = lastSeq
@@ -274,6 +349,35 @@ class DriftlessClient implements SyncClient {
       (error) => this.env.logger.error('Driftless: watching the outbox failed', error),
     )
     this.cleanups.push(stop)
+  }
+
+  /** Follows the shared pause, which any tab may set: every tab shows it, the leader obeys it. */
+  private watchPause(): void {
+    const pause = liveQuery(() => this.outbox.getMeta<boolean>(PAUSED_KEY)).subscribe({
+      next: (paused) => this.applyPause(paused === true),
+      error: (error: unknown) => this.env.logger.error('Driftless: watching the pause failed', error),
+    })
+    this.cleanups.push(() => pause.unsubscribe())
+  }
+
+  private applyPause(paused: boolean): void {
+    if (this.closed) return
+    const changed = paused !== this.paused
+    this.paused = paused
+    this.status.update({ isPaused: paused })
+    this.connection.update({ paused })
+    if (!changed || !this.tabs.isLeader || !this.session) return
+    if (paused) {
+      this.session.stop(new SyncPausedError())
+      this.tabs.update({ isUploading: false, isDownloading: false, isConnecting: false, nextRetryAt: null })
+    } else {
+      this.startLeading().catch((error: unknown) => this.reportLeadError(error))
+    }
+  }
+
+  private markLoaded(part: keyof DriftlessClient['loaded']): void {
+    this.loaded[part] = true
+    if (this.loaded.meta && this.loaded.counts) this.status.update({ isLoaded: true })
   }
 
   /** Starts the loops in this tab; concurrent callers share one start. */
@@ -290,8 +394,9 @@ class DriftlessClient implements SyncClient {
     await this.ready
     // Only the leader uploads, so anything left `syncing` was in flight in a tab that is gone.
     await this.outbox.init()
+    this.status.update({ connection: this.connection.state })
     this.tabs.announceLeading()
-    if (this.tabs.isLeader) this.session?.start()
+    if (this.tabs.isLeader && !this.paused) this.session?.start()
   }
 
   private reportLeadError(error: unknown): void {
@@ -299,9 +404,19 @@ class DriftlessClient implements SyncClient {
     this.events.notify({ phase: 'error', at: this.env.now(), stage: 'push', error: wrapped })
   }
 
-  private async restoreClock(): Promise<void> {
-    const saved = await this.outbox.getMeta(CLOCK_KEY)
-    this.clock.merge(saved)
+  /** Reads what earlier visits left: the clock, when sync last completed, and the shared pause. */
+  private async restoreMeta(): Promise<void> {
+    const [clock, lastSyncedAt, paused] = await Promise.all([
+      this.outbox.getMeta(CLOCK_KEY),
+      this.outbox.getMeta<number>(LAST_SYNCED_KEY),
+      this.outbox.getMeta<boolean>(PAUSED_KEY),
+    ])
+    this.clock.merge(clock)
+    if (typeof lastSyncedAt === 'number' && !this.status.getSnapshot().hasSynced) {
+      this.status.update({ hasSynced: true, lastSyncedAt })
+    }
+    this.applyPause(paused === true)
+    this.markLoaded('meta')
   }
 
   private assertOpen(): void {

@@ -1,3 +1,4 @@
+import { type ConnectionOutcome, outcomeOfFailure } from '../shared/connection.js'
 import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, TransportError } from '../shared/errors.js'
 import type { SyncStatus } from '../shared/status.js'
@@ -12,6 +13,8 @@ import { type SchedulerOptions, SyncScheduler } from './scheduler.js'
 
 /** The meta key under which the clock is saved after every round. */
 export const CLOCK_KEY = 'clock'
+/** The meta key under which the end of the last complete round is kept, so a reload knows it synced. */
+export const LAST_SYNCED_KEY = 'lastSyncedAt'
 
 export interface SyncSessionOptions {
   /** What the loops share, except the transport, which the session provides. */
@@ -27,6 +30,8 @@ export interface SyncSessionOptions {
   readonly report: (patch: LeaderStatus) => void
   /** Settles when the previous session's last round has ended: rounds never overlap. */
   readonly after: Promise<void>
+  /** Hears what each request to the backend said about the connection. */
+  readonly onOutcome?: (outcome: ConnectionOutcome) => void
 }
 
 /**
@@ -41,6 +46,7 @@ export class SyncSession {
   private readonly pulls: PullLoop
   private readonly env: SyncEnvironment
   private lastRound: Promise<void>
+  private stopLive: (() => void) | null = null
 
   constructor(private readonly options: SyncSessionOptions) {
     const { connector, engine } = options
@@ -48,12 +54,20 @@ export class SyncSession {
     this.env = engine.env
     this.lastRound = options.after
     this.credentials = connector.fetchCredentials
-      ? new CredentialCache(() => connector.fetchCredentials!(), this.env)
+      ? new CredentialCache(() => connector.fetchCredentials!(), this.env, {
+          // Expiry is judged on the server-corrected clock, so a device clock hours off still refreshes in time.
+          now: () => engine.clock.physicalNow(),
+        })
       : null
     const context: EngineContext = { ...engine, withTransport: (call) => this.withTransport(call) }
     this.uploads = new UploadLoop(context)
     this.pulls = new PullLoop(context)
-    this.scheduler = new SyncScheduler((signal) => this.trackRound(signal), this.env, options.scheduler)
+    this.scheduler = new SyncScheduler(
+      (signal) => this.trackRound(signal),
+      this.env,
+      options.scheduler,
+      (nextRetryAt) => options.report({ nextRetryAt }),
+    )
   }
 
   /** Whether the loops run (this tab leads and the session was started). */
@@ -71,11 +85,31 @@ export class SyncSession {
     if (this.scheduler.isActive) return
     this.options.report({ isConnecting: true })
     this.scheduler.start()
+    this.startLive()
   }
 
   /** Stops the loops and aborts the round in flight; callers waiting on a round are rejected with `reason`. */
   stop(reason: Error): void {
+    this.stopLive?.()
+    this.stopLive = null
     this.scheduler.stop(reason)
+  }
+
+  /** The transport's live channel, held while the loops run: a poke asks for the ordinary round. */
+  private startLive(): void {
+    const { transport, report } = this.options
+    if (this.stopLive || !transport.live) return
+    const { credentials } = this
+    this.stopLive = transport.live({
+      credentials: async () => (credentials ? credentials.get() : undefined),
+      invalidateCredentials: (token) => credentials?.invalidate(token),
+      // A round already running takes the poke along: the scheduler runs at most one more after it.
+      onPoke: () => {
+        if (this.scheduler.isActive && this.env.isOnline()) this.scheduler.requestRound().catch(() => {})
+      },
+      onLiveChange: (open) =>
+        report(open ? { isConnected: true, isConnecting: false } : { isConnected: false }),
+    })
   }
 
   /** A round now, past any debounce or backoff; resolves when a round started after the call ends. */
@@ -109,6 +143,7 @@ export class SyncSession {
     const pulled = await this.stage('pull', signal, () => this.pulls.pullAll(signal))
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
     const now = this.env.now()
+    await engine.outbox.setMeta(LAST_SYNCED_KEY, now)
     const status = this.options.status()
     report({
       hasSynced: true,
@@ -163,8 +198,10 @@ export class SyncSession {
         result = await attempt()
       }
       report({ isConnected: true, isConnecting: false })
+      this.hearOutcome('reached')
       return result
     } catch (error) {
+      this.hearOutcome(outcomeOfFailure(error))
       // Fresh credentials were refused too: drop them, so the next attempt fetches again first.
       if (error instanceof TransportError && error.status === 401) credentials?.invalidate(token)
       const unreachable =
@@ -173,6 +210,11 @@ export class SyncSession {
         report({ isConnected: false, isConnecting: false })
       throw error
     }
+  }
+
+  /** Only a running session's answers count: a request aborted by stop() says nothing about the server. */
+  private hearOutcome(outcome: ConnectionOutcome): void {
+    if (outcome !== 'unknown' && this.scheduler.isActive) this.options.onOutcome?.(outcome)
   }
 
   private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {

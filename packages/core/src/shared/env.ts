@@ -22,6 +22,18 @@ export interface LockManagerLike {
   ): Promise<T>
 }
 
+/** What the live channel needs of a WebSocket; the browser's and the `ws` package's both fit. */
+export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
 export interface SyncEnvironment {
@@ -39,11 +51,23 @@ export interface SyncEnvironment {
   broadcastChannel(name: string): BroadcastChannelLike | undefined
   /** Web Locks, or undefined (Node, old browsers): then a client leads alone. */
   locks: LockManagerLike | undefined
+  /** Opens a WebSocket, or undefined where there is none (then the live channel falls back to HTTP). */
+  webSocket(url: string): WebSocketLike | undefined
+  /** Whether the page is shown; true outside browsers. */
+  isVisible(): boolean
+  /** Calls `listener` whenever the page is shown or hidden; returns the unsubscribe function. */
+  onVisibilityChange(listener: (visible: boolean) => void): () => void
   logger: Logger
 }
 
 interface BrowserGlobals {
   navigator?: { onLine?: boolean; locks?: LockManagerLike }
+  WebSocket?: new (url: string) => unknown
+  document?: {
+    visibilityState?: string
+    addEventListener(type: string, listener: () => void): void
+    removeEventListener(type: string, listener: () => void): void
+  }
   addEventListener?: (type: string, listener: () => void) => void
   removeEventListener?: (type: string, listener: () => void) => void
 }
@@ -75,6 +99,15 @@ export function defaultEnvironment(): SyncEnvironment {
     broadcastChannel: (name) =>
       g.BroadcastChannel ? (new g.BroadcastChannel(name) as unknown as BroadcastChannelLike) : undefined,
     locks: g.navigator?.locks,
+    webSocket: (url) => (g.WebSocket ? (new g.WebSocket(url) as WebSocketLike) : undefined),
+    isVisible: () => g.document?.visibilityState !== 'hidden',
+    onVisibilityChange(listener) {
+      const doc = g.document
+      if (!doc) return () => {}
+      const changed = () => listener(doc.visibilityState !== 'hidden')
+      doc.addEventListener('visibilitychange', changed)
+      return () => doc.removeEventListener('visibilitychange', changed)
+    },
     logger: console,
   }
 }

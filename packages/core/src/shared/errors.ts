@@ -83,3 +83,13 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return typeof error === 'string' ? error : formatKey(error)
 }
+
+/** A pulled change this client cannot apply; it was skipped and the pull went on past it. */
+export class UnusableChangeError extends DriftlessError {
+  constructor(detail: string) {
+    super(
+      'UNUSABLE_CHANGE',
+      `Skipped a pulled change: ${detail}. Sync went on past it; fix the server's data or add the table to the client's synced tables.`,
+    )
+  }
+}

@@ -1,3 +1,4 @@
+import { type ConnectionState, connectionStates } from './connection.js'
 import type { Logger } from './env.js'
 import { Listeners } from './listeners.js'
 
@@ -7,6 +8,7 @@ interface FieldKinds {
   count: number
   time: number | null
   message: string | null
+  connection: ConnectionState
 }
 type FieldKind = keyof FieldKinds
 
@@ -15,6 +17,7 @@ const INITIAL_BY_KIND: { readonly [K in FieldKind]: FieldKinds[K] } = {
   count: 0,
   time: null,
   message: null,
+  connection: 'disconnected',
 }
 
 const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
@@ -22,20 +25,21 @@ const IS_KIND: { readonly [K in FieldKind]: (value: unknown) => boolean } = {
   count: (value) => typeof value === 'number' && Number.isFinite(value),
   time: (value) => value === null || (typeof value === 'number' && Number.isFinite(value)),
   message: (value) => value === null || typeof value === 'string',
+  connection: (value) => (connectionStates as readonly unknown[]).includes(value),
 }
 
 /** The one list of status fields: the type, the initial value and the check of a status from another tab derive from it. */
 const STATUS_FIELDS = {
   /** The browser reports a network connection. */
   isOnline: 'flag',
-  /** `connect()` was called and the backend is reachable with valid credentials. */
+  /** `connect()` was called and the backend is reachable with valid credentials; always false while offline. */
   isConnected: 'flag',
   isConnecting: 'flag',
   /** `isUploading || isDownloading`. */
   isSyncing: 'flag',
   isUploading: 'flag',
   isDownloading: 'flag',
-  /** A full upload + download round has completed at least once since connect. */
+  /** A full upload + download round has completed at least once with this database (kept across reloads). */
   hasSynced: 'flag',
   /** Epoch milliseconds of the last completed round, or null. */
   lastSyncedAt: 'time',
@@ -49,6 +53,20 @@ const STATUS_FIELDS = {
   downloadError: 'message',
   /** This client runs the loops (leader tab), rather than following another tab. */
   isLeader: 'flag',
+  /**
+   * Where sync stands with the backend, for people: a problem (`offline`, `unreachable`, `needs-auth`)
+   * appears only after a grace period, recovery at once. See `ConnectionState`.
+   */
+  connection: 'connection',
+  /** Sync is paused (`pause()`) for every tab of this database, also after a reload, until `resume()`. */
+  isPaused: 'flag',
+  /** Epoch milliseconds of the next automatic retry after a failed round, or null when none is waiting. */
+  nextRetryAt: 'time',
+  /**
+   * The stored state (queue counts, last sync, pause) has been read. Before that the counts are not known
+   * yet, so UI that shows them should wait rather than paint a wrong "0 pending".
+   */
+  isLoaded: 'flag',
 } as const satisfies Record<string, FieldKind>
 
 /** One immutable snapshot of the sync state; a new object only when a field changed. */
@@ -98,5 +116,10 @@ export class SyncStatusStore {
 }
 
 function normalize(status: SyncStatus): SyncStatus {
-  return Object.freeze({ ...status, isSyncing: status.isUploading || status.isDownloading })
+  return Object.freeze({
+    ...status,
+    isSyncing: status.isUploading || status.isDownloading,
+    // A device without a network reaches no backend, whatever the last request said.
+    isConnected: status.isConnected && status.isOnline,
+  })
 }

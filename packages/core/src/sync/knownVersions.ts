@@ -11,7 +11,7 @@ export function versionKey(collection: string, recordId: string): string {
 /** The newest server version of a record we know: its timestamp and, when known, the change that wrote it. */
 export interface KnownVersion {
   readonly timestamp: number
-  /** null when only the timestamp is known (a conflict answer): any change at that timestamp is this one. */
+  /** null when only the timestamp is known (a conflict answer). */
   readonly changeId: string | null
   /** The highest outbox `seq` when we learned this version: entries above it were written knowing it. */
   readonly seenAtSeq: number
@@ -61,19 +61,4 @@ export function writeKnownVersion(
   version: KnownVersion,
 ): PromiseLike<unknown> {
   return ctx.db.table(META_TABLE).put({ key: versionKey(collection, recordId), value: version })
-}
-
-/**
- * Whether a pulled change is one we already have: older than the version we know, or that very change.
- * Two server changes may share a timestamp; the server's order then decides, so only the same id is skipped.
- */
-export function isKnownChange(
-  known: KnownVersion | undefined,
-  change: { id: string; timestamp: number },
-): boolean {
-  if (!known) return false
-  // A backend may stamp changes itself; the same change id is still the same change.
-  if (known.changeId !== null && known.changeId === change.id) return true
-  if (change.timestamp !== known.timestamp) return change.timestamp < known.timestamp
-  return known.changeId === null || known.changeId === change.id
 }

@@ -1,14 +1,22 @@
 import { runUncaptured } from '../capture/capture.js'
 import type { OutboxEntry } from '../capture/outbox.js'
-import { InvalidResponseError } from '../shared/errors.js'
+import { InvalidResponseError, UnusableChangeError } from '../shared/errors.js'
 import type { PulledChange } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
+import { currentGeneration, findEcho, forgetGeneration, forgetThrough, readEchoes } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
-import { isKnownChange, readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { readKnownVersion, writeKnownVersion } from './knownVersions.js'
 import { writeLocalRow } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
 export const CURSOR_KEY = 'pull:cursor'
+/** Ids of the changes applied since the stored cursor, for servers that end a page without moving it. */
+const APPLIED_KEY = 'pull:applied'
+
+interface AppliedSinceCursor {
+  cursor: string | null
+  ids: string[]
+}
 
 interface Decision {
   change: PulledChange
@@ -24,6 +32,7 @@ export class PullLoop {
   async pullAll(signal: AbortSignal): Promise<number> {
     const { ctx } = this
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
+    const generation = await currentGeneration(ctx)
     let applied = 0
     for (;;) {
       signal.throwIfAborted()
@@ -41,36 +50,59 @@ export class PullLoop {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
       }
       signal.throwIfAborted()
-      applied += await this.applyPage(page.changes, nextCursor)
+      applied += await this.applyPage(page.changes, cursor, nextCursor, page.hasMore ? null : generation)
       ctx.emit({ phase: 'pull', at: ctx.env.now(), changes: page.changes.length, hasMore: page.hasMore })
       cursor = nextCursor
       if (!page.hasMore) return applied
     }
   }
 
-  private async applyPage(changes: readonly PulledChange[], cursor: string | null): Promise<number> {
+  private async applyPage(
+    changes: readonly PulledChange[],
+    cursor: string | null,
+    nextCursor: string | null,
+    /** On the last page: the generation the pull started at, whose echoes it has now brought back. */
+    completes: number | null,
+  ): Promise<number> {
     const { ctx } = this
     for (const change of changes) ctx.clock.observe(change.timestamp)
     const decisions = await Promise.all(changes.map((change) => this.decide(change)))
     let applied = 0
     const settled: Verdict[] = []
+    const unknown = new Set<string>()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       const seenAtSeq = await ctx.outbox.highWater()
+      const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? { cursor: null, ids: [] }
+      // Changes a server sends again from a cursor that did not move are ones we applied already.
+      const appliedIds = new Set(since.cursor === cursor ? since.ids : [])
       for (const { change, verdict } of decisions) {
-        if (!ctx.tables.has(change.collection)) continue
-        if (isKnownChange(await readKnownVersion(ctx, change.collection, change.recordId), change)) continue
+        if (!ctx.tables.has(change.collection)) {
+          unknown.add(change.collection)
+          continue
+        }
+        if (appliedIds.has(change.id)) continue
+        appliedIds.add(change.id)
+        const known = await readKnownVersion(ctx, change.collection, change.recordId)
+        // The very change we pushed (a server that keeps our ids) or one applied before.
+        if (known?.changeId === change.id) continue
         const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
+        if (pending.length > 0) {
+          const echoes = await readEchoes(ctx, change.collection, change.recordId)
+          const echo = findEcho(echoes, change)
+          if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
+        }
         await writeKnownVersion(ctx, change.collection, change.recordId, {
           timestamp: change.timestamp,
           changeId: change.id,
           seenAtSeq,
         })
         applied++
+        // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
         if (pending.length === 0) {
           await writeLocalRow(ctx, change.collection, change.recordId, change.data)
           continue
         }
-        // A local edit arrived after the decision was made: keep it; its push settles the rest.
+        // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
         const resolution = verdict?.resolution ?? 'local'
         // Awaiting an async call that touches no table would let this transaction commit early.
         if (needsSettling(change, pending, resolution)) {
@@ -78,10 +110,24 @@ export class PullLoop {
         }
         if (verdict) settled.push(verdict)
       }
-      if (cursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, cursor)
+      if (nextCursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, nextCursor)
+      const kept = nextCursor === cursor ? [...appliedIds] : []
+      await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
+      if (completes !== null) await forgetGeneration(ctx, completes)
     })
+    for (const collection of unknown) this.reportUnknownCollection(collection)
     for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
     return applied
+  }
+
+  /** A change to a table this client does not sync cannot be applied; saying so beats stalling the cursor. */
+  private reportUnknownCollection(collection: string): void {
+    const { ctx } = this
+    const error = new UnusableChangeError(
+      `collection "${collection}" is not one of this client's synced tables (${[...ctx.tables.keys()].join(', ')})`,
+    )
+    ctx.env.logger.warn(`Driftless: ${error.message}`)
+    ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
   }
 
   /** Outside the transaction (a custom resolver may be async): is there a local edit, and who wins? */
@@ -90,9 +136,12 @@ export class PullLoop {
     if (!ctx.tables.has(change.collection)) return { change, verdict: null }
     const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
     if (pending.length === 0) return { change, verdict: null }
-    // An echo of our own accepted change, or a change already applied, is no conflict.
+    // A change already applied, or the echo of one this device pushed or settled against, is no conflict.
     const known = await readKnownVersion(ctx, change.collection, change.recordId)
-    if (isKnownChange(known, change)) return { change, verdict: null }
+    if (known?.changeId === change.id) return { change, verdict: null }
+    if (findEcho(await readEchoes(ctx, change.collection, change.recordId), change) >= 0) {
+      return { change, verdict: null }
+    }
     return { change, verdict: await judge(ctx, 'pull', serverVersion(change), pending) }
   }
 }

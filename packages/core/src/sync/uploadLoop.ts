@@ -4,6 +4,7 @@ import type { SyncConnector, UploadClient } from '../session/connector.js'
 import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
 import type { Change, PushResult } from '../wire.js'
+import { readEchoes, rememberEchoes, sameRecordValue } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
 import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
 import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
@@ -124,7 +125,7 @@ export class UploadLoop {
         const sentAt = env.now()
         const result = await this.pushNarrowing(batch, signal)
         this.checkAnswer(batch, result)
-        this.observeServerTime(result, sentAt, env.now())
+        this.observeServerTime(batch, result, sentAt, env.now())
         const outcome = await this.apply(batch, result)
         uploaded += outcome.settled
         rejection = outcome.rejection ?? rejection
@@ -221,8 +222,20 @@ export class UploadLoop {
     }
   }
 
-  private observeServerTime(result: PushResult, sentAt: number, receivedAt: number): void {
-    const serverNow = result.accepted.reduce((max, a) => Math.max(max, a.serverTimestamp), 0)
+  /**
+   * `serverTimestamp` is the server's clock when it answers; a server may instead replay the time it first
+   * applied a change, so only changes sent for the first time say what time it is now.
+   */
+  private observeServerTime(
+    batch: readonly OutboxEntry[],
+    result: PushResult,
+    sentAt: number,
+    receivedAt: number,
+  ): void {
+    const firstSent = new Set(batch.filter((entry) => entry.attempts === 1).map((entry) => entry.id))
+    const serverNow = result.accepted
+      .filter((accepted) => firstSent.has(accepted.id))
+      .reduce((max, a) => Math.max(max, a.serverTimestamp), 0)
     if (serverNow > 0) this.ctx.clock.setServerTime(serverNow, sentAt, receivedAt)
   }
 
@@ -232,6 +245,7 @@ export class UploadLoop {
   ): Promise<{ settled: number; rejection: string | null }> {
     const { ctx } = this
     const byId = new Map(batch.map((entry) => [entry.id, entry]))
+    const acceptedNow = result.accepted.map((accepted) => byId.get(accepted.id)!)
     // Resolvers may be async, so they run before the transaction, which must not wait on anything else.
     const contests = await Promise.all(
       result.conflicts.map(async (answer) => {
@@ -245,7 +259,20 @@ export class UploadLoop {
           changeId: null,
         }
         const known = await readKnownVersion(ctx, entry.collection, entry.recordId)
-        if (editFollowsKnownVersion(known, entry.seq, answer.remoteTimestamp)) {
+        // The server's version is one this device pushed (earlier, or in this very batch) before making
+        // this edit: the edit follows it.
+        const ownPushes = [
+          ...(await readEchoes(ctx, entry.collection, entry.recordId)).filter(
+            (echo) => echo.changeId !== null,
+          ),
+          ...acceptedNow.filter(
+            (other) => other.collection === entry.collection && other.recordId === entry.recordId,
+          ),
+        ]
+        const followsOwnPush = ownPushes.some(
+          (own) => own.seq < entry.seq && sameRecordValue(own.data, answer.remote),
+        )
+        if (followsOwnPush || editFollowsKnownVersion(known, entry.seq, answer.remoteTimestamp)) {
           return { entry, server, verdict: null }
         }
         const verdict = await judge(ctx, 'push', server, [entry], answer.fieldConflicts)
@@ -267,6 +294,16 @@ export class UploadLoop {
           seenAtSeq,
         })
       }
+      await rememberEchoes(
+        ctx,
+        acceptedNow.map(({ collection, recordId, id, data, seq }) => ({
+          collection,
+          recordId,
+          changeId: id,
+          data,
+          seq,
+        })),
+      )
       for (const { entry, server, verdict } of contests) {
         const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
           (other) => other.id !== entry.id && other.seq > entry.seq,
@@ -276,6 +313,8 @@ export class UploadLoop {
           changeId: null,
           seenAtSeq,
         })
+        const { collection, recordId } = entry
+        await rememberEchoes(ctx, [{ collection, recordId, changeId: null, data: server.data, seq: 0 }])
         // An edit that follows the server's version stands, as if it had won.
         await settle(ctx, server, [entry], laterEdits, verdict?.resolution ?? 'local')
       }

@@ -15,6 +15,8 @@ const LEADER_FIELDS = [
   'lastError',
   'uploadError',
   'downloadError',
+  'connection',
+  'nextRetryAt',
 ] as const satisfies readonly (keyof SyncStatus)[]
 
 /** Patches of the fields the leader owns. */

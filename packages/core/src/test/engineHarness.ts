@@ -1,8 +1,7 @@
 import Dexie from 'dexie'
 import { nanoid } from 'nanoid'
 import { vi } from 'vitest'
-import { createEnvironment, type Logger, type SyncEnvironment } from '../shared/env.js'
-import type { FakeSyncServer } from './fakeServer.js'
+import { createEnvironment, type FetchLike, type Logger, type SyncEnvironment } from '../shared/env.js'
 
 /** Lets fake-indexeddb (which schedules with the real setImmediate) finish what is queued. */
 export async function settle(turns = 20): Promise<void> {
@@ -38,9 +37,14 @@ export interface TestEnvironment extends SyncEnvironment {
   goOnline(): void
 }
 
-/** One tab, no Web Locks (it leads alone), the fake server as its network. */
+/** Any test backend that answers fetch-style requests (the fake server, the seed server). */
+export interface TestNetwork {
+  readonly fetch: FetchLike
+}
+
+/** One tab, no Web Locks (it leads alone), the test server as its network. */
 export function createTestEnvironment(
-  server: FakeSyncServer,
+  server: TestNetwork,
   overrides: Partial<SyncEnvironment> = {},
 ): TestEnvironment {
   const logged: LoggedMessage[] = []

@@ -5,14 +5,13 @@ import type { FetchLike } from '../shared/env.js'
 import type { SyncEvent } from '../shared/events.js'
 import { CURSOR_KEY } from '../sync/pullLoop.js'
 import { trackClient } from './clientFixture.js'
-import { createTestEnvironment, createTodoDb, credentials } from './engineHarness.js'
-import type { FakeSyncServer } from './fakeServer.js'
+import { createTestEnvironment, createTodoDb, credentials, type TestNetwork } from './engineHarness.js'
 
 /** Runs before a pull request reaches the server; returning a Response answers it instead. */
 export type PullHook = (pull: number, body: unknown) => Promise<Response | undefined> | Response | undefined
 
 /** The server's fetch, with a hook on every pull request (counted from 1). */
-export function interceptPulls(server: FakeSyncServer, hook: PullHook): FetchLike {
+export function interceptPulls(server: TestNetwork, hook: PullHook): FetchLike {
   let pulls = 0
   return async (url, init) => {
     if (new URL(url).pathname.endsWith('/pull')) {
@@ -32,7 +31,7 @@ export interface Device {
 
 /** One device (its own database) against `server`, autoSync off so tests decide when rounds run. */
 export function createDevice(
-  server: FakeSyncServer,
+  server: TestNetwork,
   options: Partial<SyncClientOptions> & { fetch?: FetchLike; now?: () => number; dbName?: string } = {},
 ): Device {
   const { fetch, now, dbName, ...clientOptions } = options

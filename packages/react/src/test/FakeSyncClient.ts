@@ -1,4 +1,5 @@
 import type {
+  BackfillResult,
   ChangeStatus,
   CrudBatch,
   CrudTransaction,
@@ -55,7 +56,12 @@ export class FakeSyncClient implements SyncClient {
   private syncResolvers: { resolve(): void; reject(error: unknown): void }[] = []
 
   constructor(status: Partial<SyncStatus> = {}, entries: OutboxEntry[] = []) {
-    this.store = new SyncStatusStore({ isConnected: true, ...status })
+    this.store = new SyncStatusStore({
+      isConnected: true,
+      connection: 'connected',
+      isLoaded: true,
+      ...status,
+    })
     this.entries = entries
   }
 
@@ -139,10 +145,22 @@ export class FakeSyncClient implements SyncClient {
     return hit.length
   }
 
+  async backfill(): Promise<BackfillResult> {
+    return { queued: 0, tables: {}, invalid: [] }
+  }
+
   async close(): Promise<void> {}
 
   async connect(): Promise<void> {
     this.store.update({ isConnected: true })
+  }
+
+  async pause(): Promise<void> {
+    this.store.update({ isPaused: true, connection: 'paused' })
+  }
+
+  async resume(): Promise<void> {
+    this.store.update({ isPaused: false, connection: 'connected' })
   }
 
   async disconnect(): Promise<void> {
