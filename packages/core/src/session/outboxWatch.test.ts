@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Outbox } from '../capture/outbox.js'
 import type { SyncStatus } from '../shared/status.js'
 import { clientFixture, closeClients } from '../test/clientFixture.js'
 import { advance, useEngineTimers } from '../test/engineHarness.js'
@@ -11,7 +12,7 @@ afterEach(async () => {
 
 async function failOne(client: ReturnType<typeof clientFixture>['client']) {
   const batch = await client.getCrudBatch(1)
-  await client.outbox.recordError(batch!.crud[0]!.id, 'rejected', 1)
+  await new Outbox(client.db, []).recordError(batch!.crud[0]!.id, 'rejected', 1)
 }
 
 describe('the status counts of the outbox', () => {
