@@ -16,7 +16,7 @@ async function failOne(client: ReturnType<typeof clientFixture>['client']) {
 }
 
 describe('the status counts of the outbox', () => {
-  it('are exact after a burst of writes, and each value is one snapshot', async () => {
+  it('are exact after a burst of writes, and only ever grow during it', async () => {
     const { db, client } = clientFixture()
     const heard: SyncStatus[] = []
     client.subscribe((status) => heard.push(status))
@@ -24,7 +24,7 @@ describe('the status counts of the outbox', () => {
     await advance(100)
     expect(client.getSnapshot()).toMatchObject({ pendingChanges: 40, failedChanges: 0 })
     const counts = heard.map((status) => status.pendingChanges)
-    expect(new Set(counts).size).toBe(counts.length)
+    expect(counts).toEqual([...counts].sort((a, b) => a - b))
   })
 
   it('follow a completed batch', async () => {

@@ -30,10 +30,9 @@ export function watchOutboxCounts(
     try {
       do {
         stale = false
-        const result = await outbox.db.transaction('r', OUTBOX_TABLE, async () => ({
-          stats: await outbox.stats(),
-          lastSeq: await outbox.highWater(),
-        }))
+        // The high-water mark first: an entry added between the two reads is counted and seen by the next read.
+        const lastSeq = await outbox.highWater()
+        const result = { stats: await outbox.stats(), lastSeq }
         if (!stopped) next(result)
       } while (stale && !stopped)
     } catch (cause) {
