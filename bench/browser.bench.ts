@@ -118,6 +118,7 @@ try {
     rows: ROWS,
     batchSizes: [50, 200, 500],
   })
+  if (!process.env.BENCH_SKIP_CATCH_UP) await run('catch-up')
 } finally {
   await browser.close()
   await server.close()

@@ -1,3 +1,4 @@
+import { runCatchUpBench } from '../catchUp.js'
 import { type NetworkBenchConfig, runNetworkBench } from '../network.js'
 import { runWritesBench } from '../writes.js'
 
@@ -9,10 +10,13 @@ declare global {
 
 const params = new URLSearchParams(location.search)
 const browser = navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent
+const name = params.get('suite')
 const suite =
-  params.get('suite') === 'network'
+  name === 'network'
     ? runNetworkBench(JSON.parse(params.get('config') ?? '{}') as NetworkBenchConfig)
-    : runWritesBench(`real IndexedDB, ${browser}`, 5)
+    : name === 'catch-up'
+      ? runCatchUpBench(`real IndexedDB, ${browser}`)
+      : runWritesBench(`real IndexedDB, ${browser}`, 5)
 suite.then(
   (table) => {
     window.benchResult = { table }

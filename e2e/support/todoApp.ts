@@ -87,6 +87,22 @@ export class TodoApp {
     if ((await toggle.isChecked()) !== on) await toggle.click()
   }
 
+  /** Resolves once the app's service worker controls the page, so a reload is served by it. */
+  async waitForServiceWorker(): Promise<void> {
+    await this.page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+  }
+
+  /** Why Chromium would not offer to install the app; empty when it is installable. */
+  async installabilityErrors(): Promise<string[]> {
+    const cdp = await this.page.context().newCDPSession(this.page)
+    try {
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors')
+      return installabilityErrors.map((error) => error.errorId)
+    } finally {
+      await cdp.detach()
+    }
+  }
+
   retryButton(): Locator {
     return this.page.getByRole('button', { name: 'Sync now' })
   }

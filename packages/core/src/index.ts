@@ -22,6 +22,7 @@ export type {
   FetchLike,
   LockManagerLike,
   Logger,
+  StorageManagerLike,
   SyncEnvironment,
   WebSocketLike,
 } from './shared/env.js'
@@ -31,12 +32,14 @@ export {
   CredentialsError,
   DriftlessError,
   InvalidResponseError,
+  StorageFullError,
   SyncValidationError,
   TransportError,
 } from './shared/errors.js'
 export type { SyncEvent, SyncEventListener, SyncEventLog, SyncPhase } from './shared/events.js'
 export { createSyncEventLog } from './shared/events.js'
-export type { SyncStatus } from './shared/status.js'
+export type { TransferProgress } from './shared/progress.js'
+export type { StorageState, SyncStatus } from './shared/status.js'
 export { initialSyncStatus } from './shared/status.js'
 export type { ConflictResolution, ConflictResolver, SyncConflict } from './sync/conflicts.js'
 export { differingFields } from './sync/conflicts.js'

@@ -38,6 +38,21 @@ describe('validatePullResult', () => {
     }
     expect(() => validatePullResult(bad)).toThrow(/changes\.0\.type/)
   })
+
+  it('passes on how many changes remain when the server says, and does without it when it does not', () => {
+    expect(validatePullResult({ changes: [], cursor: '5', hasMore: true, remaining: 120 }).remaining).toBe(
+      120,
+    )
+    expect(validatePullResult({ changes: [], cursor: '5', hasMore: false })).not.toHaveProperty('remaining')
+  })
+
+  it('rejects a remaining count that is not a whole number of changes', () => {
+    for (const remaining of [-1, 1.5, '3']) {
+      expect(() => validatePullResult({ changes: [], cursor: null, hasMore: false, remaining })).toThrow(
+        /remaining/,
+      )
+    }
+  })
 })
 
 describe('isLaterVersion', () => {

@@ -80,6 +80,8 @@ export const pullResultSchema = z.object({
   changes: z.array(pulledChangeSchema),
   cursor: z.string().nullable(),
   hasMore: z.boolean(),
+  /** Optional: how many changes for this user and these collections come after this page (for progress). */
+  remaining: z.number().int().nonnegative().optional(),
 })
 export type PullResult = z.infer<typeof pullResultSchema>
 

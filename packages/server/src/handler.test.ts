@@ -208,6 +208,7 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
         changes: [],
         cursor: afterPull.cursor,
         hasMore: false,
+        remaining: 0,
       })
     })
 
@@ -365,10 +366,12 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
       const first = await pull('alice', { batchSize: 3 })
       expect(first.changes.map((c) => c.recordId)).toEqual(['r0', 'r1', 'r2'])
       expect(first.hasMore).toBe(true)
+      expect(first.remaining).toBe(4)
       // The server caps pages at 5 whatever the client asks for.
       const second = await pull('alice', { cursor: first.cursor, batchSize: 1000 })
       expect(second.changes.map((c) => c.recordId)).toEqual(['r3', 'r4', 'r5', 'r6'])
       expect(second.hasMore).toBe(false)
+      expect(second.remaining).toBe(0)
       const capped = await pull('alice', { batchSize: 1000 })
       expect(capped.changes).toHaveLength(5)
       expect(capped.hasMore).toBe(true)
@@ -378,8 +381,8 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
       await seed(2)
       const caughtUp = await pull('alice')
       const empty = await pull('alice', { cursor: caughtUp.cursor })
-      expect(empty).toEqual({ changes: [], cursor: caughtUp.cursor, hasMore: false })
-      expect(await pull('bob')).toEqual({ changes: [], cursor: null, hasMore: false })
+      expect(empty).toEqual({ changes: [], cursor: caughtUp.cursor, hasMore: false, remaining: 0 })
+      expect(await pull('bob')).toEqual({ changes: [], cursor: null, hasMore: false, remaining: 0 })
 
       await push('alice', [
         change({ id: 'u1', recordId: 'r0', type: 'update', data: { title: 'again' }, timestamp: T0 + 1 }),
@@ -402,6 +405,9 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
       await seed(4)
       const notes = await pull('alice', { collections: ['notes'] })
       expect(notes.changes.map((c) => c.recordId)).toEqual(['r1', 'r3'])
+      // The count of what remains respects the filter too.
+      const firstNote = await pull('alice', { collections: ['notes'], batchSize: 1 })
+      expect(firstNote.remaining).toBe(1)
     })
 
     it('answers 400 naming the field for a malformed request', async () => {

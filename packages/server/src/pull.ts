@@ -92,6 +92,7 @@ export async function pull(
   )
   const page = rows.slice(0, batchSize)
   const last = page.at(-1)
+  const hasMore = rows.length > batchSize
   return {
     changes: page.map((row) => ({
       id: row.change_id,
@@ -107,6 +108,23 @@ export async function pull(
       : after === 0
         ? (request.cursor ?? null)
         : encodeCursor(after, databaseId),
-    hasMore: rows.length > batchSize,
+    hasMore,
+    remaining:
+      hasMore && last ? await countAfter(database, userId, Number(last.seq), request.collections) : 0,
   }
+}
+
+/** How many of the caller's changes follow `seq`: what a client shows as the rest of its catch-up. */
+async function countAfter(
+  database: Database,
+  userId: string,
+  seq: number,
+  collections: string[] | undefined,
+): Promise<number> {
+  const [row] = await database.query<{ count: number | string }>(
+    `select count(*) as count from driftless_records where user_id = $1 and seq > $2
+     ${collections ? 'and collection = any($3::text[])' : ''}`,
+    collections ? [userId, seq, collections] : [userId, seq],
+  )
+  return Number(row?.count ?? 0)
 }

@@ -1,3 +1,4 @@
+import { SyncProgress } from '@driftless/react'
 import type { TodoSession } from '../session.js'
 import { FailedChanges } from './FailedChanges.js'
 import { NewTodoForm } from './NewTodoForm.js'
@@ -24,6 +25,7 @@ export function TodoScreen({ session, onLogOut }: TodoScreenProps) {
         </button>
       </header>
       <SyncPanel />
+      <SyncProgress className="progress" />
       <NewTodoForm db={session.db} />
       <TodoList db={session.db} />
       <FailedChanges db={session.db} />

@@ -11,6 +11,7 @@ import {
   type Outbox,
   type OutboxEntry,
 } from '../capture/outbox.js'
+import { watchStorageFull } from '../capture/storageFull.js'
 import { HybridClock } from '../shared/clock.js'
 import { ConnectionTracker } from '../shared/connection.js'
 import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
@@ -28,6 +29,7 @@ import type { SyncConnector, UploadClient } from './connector.js'
 import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
 import { watchOutboxCounts } from './outboxWatch.js'
 import type { SchedulerOptions } from './scheduler.js'
+import { StorageGuard } from './storageGuard.js'
 import { CLOCK_KEY, LAST_SYNCED_KEY, SyncSession } from './syncSession.js'
 
 /** What the app and `@driftless/react` hold: one per database, whichever tab leads. */
@@ -84,6 +86,11 @@ export interface SyncClientOptions extends SyncOptions {
   name?: string
   /** Clocks, timers, fetch, online events, BroadcastChannel and Web Locks; tests pass their own. */
   env?: SyncEnvironment
+  /**
+   * Ask the browser to persist this site's data (`navigator.storage.persist()`) once the first local write
+   * has synced, so it is not evicted under storage pressure. On by default.
+   */
+  persistStorage?: boolean
 }
 
 export class NotConnectedError extends DriftlessError {
@@ -123,6 +130,7 @@ class DriftlessClient implements SyncClient {
   private readonly events: Listeners<SyncEvent>
   private readonly transport: Transport
   private readonly tabs: TabCoordinator
+  private readonly storage: StorageGuard
   private readonly engine: Omit<EngineContext, 'withTransport'>
   private readonly schedulerOptions: SchedulerOptions
   private readonly cleanups: (() => void)[] = []
@@ -141,7 +149,7 @@ class DriftlessClient implements SyncClient {
   private readonly ready: Promise<void>
 
   constructor(db: Dexie, options: SyncClientOptions) {
-    const { tables, transport, name, env, ...engineOptions } = options
+    const { tables, transport, name, env, persistStorage = true, ...engineOptions } = options
     this.db = db
     this.env = env ?? defaultEnvironment()
     const resolved: EngineOptions = resolveEngineOptions(engineOptions)
@@ -149,6 +157,16 @@ class DriftlessClient implements SyncClient {
     this.outbox = attachOutbox(db, { tables, timestamp: () => this.clock.now() })
     this.status = new SyncStatusStore({ isOnline: this.env.isOnline() }, this.env.logger)
     this.events = new Listeners(this.env.logger, 'an onSync listener')
+    this.storage = new StorageGuard(this.env, this.status, persistStorage)
+    watchStorageFull(db, (full) => this.storage.setFull(full))
+    this.events.add((event) => {
+      if (event.phase === 'complete') void this.storage.afterRound(event.pushed)
+    })
+    void this.storage.refresh()
+    db.on('versionchange', (event: IDBVersionChangeEvent) => {
+      // Dexie closes the connection first (its own handler), so the delete can go ahead.
+      if (!event.newVersion) this.databaseDeleted()
+    })
     this.transport = transport ?? new HttpTransport({ env: this.env })
     this.engine = {
       db,
@@ -223,6 +241,8 @@ class DriftlessClient implements SyncClient {
       isUploading: false,
       isDownloading: false,
       nextRetryAt: null,
+      downloadProgress: null,
+      uploadProgress: null,
     })
   }
 
@@ -378,6 +398,28 @@ class DriftlessClient implements SyncClient {
   private markLoaded(part: keyof DriftlessClient['loaded']): void {
     this.loaded[part] = true
     if (this.loaded.meta && this.loaded.counts) this.status.update({ isLoaded: true })
+  }
+
+  /**
+   * The database was deleted under the app (the user cleared site data, another page deleted it): its rows,
+   * queue and cursor are gone. Say so, and once it is open again (empty) pull everything from the start.
+   */
+  private databaseDeleted(): void {
+    this.env.logger.warn(
+      `Driftless: the database "${this.db.name}" was deleted under the app; syncing it again from the server.`,
+    )
+    this.lastSeq = 0
+    this.tabs.update({ hasSynced: false, lastSyncedAt: null })
+    this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted' })
+    this.env.setTimeout(() => {
+      if (this.closed) return
+      this.db
+        .open()
+        .then(() => (this.tabs.isLeader ? this.session?.requestRound() : undefined))
+        .catch((error: unknown) =>
+          this.env.logger.error('Driftless: reopening the deleted database failed', error),
+        )
+    }, 0)
   }
 
   /** Starts the loops in this tab; concurrent callers share one start. */

@@ -135,12 +135,14 @@ export class SyncSession {
     const { report, engine } = this.options
     signal.throwIfAborted()
     const drained = await this.stage('push', signal, () =>
-      this.uploads.drain(this.connector, this.options.uploadClient, signal, () =>
-        report({ isUploading: true }),
+      this.uploads.drain(this.connector, this.options.uploadClient, signal, (uploadProgress) =>
+        report({ isUploading: true, uploadProgress }),
       ),
     )
     report({ uploadError: drained.rejection, isDownloading: true })
-    const pulled = await this.stage('pull', signal, () => this.pulls.pullAll(signal))
+    const pulled = await this.stage('pull', signal, () =>
+      this.pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
+    )
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
     const now = this.env.now()
     await engine.outbox.setMeta(LAST_SYNCED_KEY, now)
@@ -172,7 +174,11 @@ export class SyncSession {
       }
       throw error
     } finally {
-      report(stage === 'push' ? { isUploading: false } : { isDownloading: false })
+      report(
+        stage === 'push'
+          ? { isUploading: false, uploadProgress: null }
+          : { isDownloading: false, downloadProgress: null },
+      )
     }
   }
 

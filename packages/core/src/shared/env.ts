@@ -34,6 +34,13 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null
 }
 
+/** The parts of `navigator.storage` the client uses; each may be missing in older browsers. */
+export interface StorageManagerLike {
+  persist?(): Promise<boolean>
+  persisted?(): Promise<boolean>
+  estimate?(): Promise<{ usage?: number; quota?: number }>
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
 
 export interface SyncEnvironment {
@@ -57,17 +64,19 @@ export interface SyncEnvironment {
   isVisible(): boolean
   /** Calls `listener` whenever the page is shown or hidden; returns the unsubscribe function. */
   onVisibilityChange(listener: (visible: boolean) => void): () => void
+  /** `navigator.storage`, or undefined where there is none (Node, insecure pages). */
+  storage: StorageManagerLike | undefined
   logger: Logger
 }
 
 interface BrowserGlobals {
-  navigator?: { onLine?: boolean; locks?: LockManagerLike }
   WebSocket?: new (url: string) => unknown
   document?: {
     visibilityState?: string
     addEventListener(type: string, listener: () => void): void
     removeEventListener(type: string, listener: () => void): void
   }
+  navigator?: { onLine?: boolean; locks?: LockManagerLike; storage?: StorageManagerLike }
   addEventListener?: (type: string, listener: () => void) => void
   removeEventListener?: (type: string, listener: () => void) => void
 }
@@ -108,6 +117,7 @@ export function defaultEnvironment(): SyncEnvironment {
       doc.addEventListener('visibilitychange', changed)
       return () => doc.removeEventListener('visibilitychange', changed)
     },
+    storage: g.navigator?.storage,
     logger: console,
   }
 }

@@ -37,10 +37,17 @@ export class InvalidResponseError extends DriftlessError {
 export class TransportError extends DriftlessError {
   readonly status: number
   readonly retryAfterMs: number | undefined
-  constructor(status: number, message: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+  /** The `error` text of the server's JSON answer (e.g. `cursor-unknown`), when it sent one. */
+  readonly serverError: string | undefined
+  constructor(
+    status: number,
+    message: string,
+    options?: { retryAfterMs?: number; cause?: unknown; serverError?: string },
+  ) {
     super('TRANSPORT', message, options)
     this.status = status
     this.retryAfterMs = options?.retryAfterMs
+    this.serverError = options?.serverError
   }
   /** 408, 429, 5xx and network errors are worth retrying as they are; other 4xx are not. */
   get retryable(): boolean {
@@ -92,4 +99,30 @@ export class UnusableChangeError extends DriftlessError {
       `Skipped a pulled change: ${detail}. Sync went on past it; fix the server's data or add the table to the client's synced tables.`,
     )
   }
+}
+
+/**
+ * The browser refused a write because this site's storage is full (IndexedDB's `QuotaExceededError`). The
+ * write was not stored or queued; everything stored and queued before is intact.
+ */
+export class StorageFullError extends DriftlessError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'STORAGE_FULL',
+      'The browser refused the write: storage for this site is full. Nothing was saved by this write; ' +
+        "everything saved before is intact. Free space (delete data or other sites' data) and try again.",
+      options,
+    )
+  }
+}
+
+/** Whether `error` (or the error it wraps, as Dexie does) is the browser's quota error. */
+export function isQuotaError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    if (current instanceof StorageFullError) return true
+    const { name, inner, cause } = current as { name?: unknown; inner?: unknown; cause?: unknown }
+    if (name === 'QuotaExceededError') return true
+    current = inner ?? cause
+  }
+  return false
 }

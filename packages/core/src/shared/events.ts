@@ -3,7 +3,8 @@ import { ConfigError } from './errors.js'
 /** What `onSync(listener)` hears. `at` is epoch milliseconds. */
 export type SyncEvent =
   | { phase: 'push'; at: number; changes: number; accepted: number; conflicts: number; errors: number }
-  | { phase: 'pull'; at: number; changes: number; hasMore: boolean }
+  /** `remaining`: changes after this page, when the server says. */
+  | { phase: 'pull'; at: number; changes: number; hasMore: boolean; remaining?: number }
   | {
       phase: 'conflict'
       at: number
@@ -15,6 +16,11 @@ export type SyncEvent =
       fieldConflicts: string[]
     }
   | { phase: 'complete'; at: number; pushed: number; pulled: number }
+  /**
+   * The local copy starts over: the server no longer knows our pull cursor (`cursor-unknown`, its data was
+   * reset) or the local database was deleted under the app (`database-deleted`). Pending edits are kept.
+   */
+  | { phase: 'reset'; at: number; reason: 'cursor-unknown' | 'database-deleted' }
   | { phase: 'error'; at: number; stage: 'push' | 'pull' | 'credentials'; error: Error }
 
 export type SyncPhase = SyncEvent['phase']

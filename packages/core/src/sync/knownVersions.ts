@@ -62,3 +62,8 @@ export function writeKnownVersion(
 ): PromiseLike<unknown> {
   return ctx.db.table(META_TABLE).put({ key: versionKey(collection, recordId), value: version })
 }
+
+/** Forgets every server version we knew: after the server's data was reset they describe nothing it has. */
+export function forgetKnownVersions(ctx: Pick<EngineContext, 'db'>): PromiseLike<number> {
+  return ctx.db.table(META_TABLE).where(':id').startsWith(VERSION_PREFIX).delete()
+}

@@ -1,11 +1,12 @@
 import { runUncaptured } from '../capture/capture.js'
-import type { OutboxEntry } from '../capture/outbox.js'
-import { InvalidResponseError, UnusableChangeError } from '../shared/errors.js'
-import type { PulledChange } from '../wire.js'
+import { META_TABLE, type OutboxEntry } from '../capture/outbox.js'
+import { InvalidResponseError, TransportError, UnusableChangeError } from '../shared/errors.js'
+import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
+import type { PulledChange, PullResult } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
 import { currentGeneration, findEcho, forgetGeneration, forgetThrough, readEchoes } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
-import { readKnownVersion, writeKnownVersion } from './knownVersions.js'
+import { forgetKnownVersions, readKnownVersion, writeKnownVersion } from './knownVersions.js'
 import { writeLocalRow } from './localRows.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 
@@ -28,12 +29,16 @@ interface Decision {
 export class PullLoop {
   constructor(private readonly ctx: EngineContext) {}
 
-  /** Pulls until `hasMore` is false; returns how many changes were applied. */
-  async pullAll(signal: AbortSignal): Promise<number> {
+  /**
+   * Pulls until `hasMore` is false; returns how many changes were applied. While more pages follow (a
+   * catch-up), `progress` hears how far it has come after each applied page.
+   */
+  async pullAll(signal: AbortSignal, progress?: (progress: TransferProgress) => void): Promise<number> {
     const { ctx } = this
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
     const generation = await currentGeneration(ctx)
     let applied = 0
+    let received = 0
     for (;;) {
       signal.throwIfAborted()
       const request = {
@@ -41,9 +46,18 @@ export class PullLoop {
         batchSize: ctx.options.pullBatchSize,
         ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
       }
-      const page = await ctx.withTransport((transport, context) =>
-        transport.pull(request, { ...context, signal }),
-      )
+      let page: PullResult
+      try {
+        page = await ctx.withTransport((transport, context) =>
+          transport.pull(request, { ...context, signal }),
+        )
+      } catch (error) {
+        if (cursor === null || !isCursorUnknown(error)) throw error
+        await this.startOver()
+        cursor = null
+        received = 0
+        continue
+      }
       // A server that ends with `cursor: null` (as simple servers do) keeps our place.
       const nextCursor = page.cursor ?? cursor
       if (page.hasMore && (nextCursor === null || nextCursor === cursor)) {
@@ -51,10 +65,34 @@ export class PullLoop {
       }
       signal.throwIfAborted()
       applied += await this.applyPage(page.changes, cursor, nextCursor, page.hasMore ? null : generation)
-      ctx.emit({ phase: 'pull', at: ctx.env.now(), changes: page.changes.length, hasMore: page.hasMore })
+      received += page.changes.length
+      ctx.emit({
+        phase: 'pull',
+        at: ctx.env.now(),
+        changes: page.changes.length,
+        hasMore: page.hasMore,
+        ...(page.remaining === undefined ? {} : { remaining: page.remaining }),
+      })
       cursor = nextCursor
       if (!page.hasMore) return applied
+      progress?.(downloadProgressAfterPage(received, page.remaining))
     }
+  }
+
+  /**
+   * The server no longer knows our cursor (its data was reset or replaced): pull everything again. Known
+   * versions go too, as they describe data the server no longer has; pending edits stay queued.
+   */
+  private async startOver(): Promise<void> {
+    const { ctx } = this
+    await ctx.db.transaction('rw', META_TABLE, async () => {
+      await ctx.db.table(META_TABLE).bulkDelete([CURSOR_KEY, APPLIED_KEY])
+      await forgetKnownVersions(ctx)
+    })
+    ctx.env.logger.warn(
+      "Driftless: the server no longer knows this device's pull cursor (its data was reset); pulling everything again.",
+    )
+    ctx.emit({ phase: 'reset', at: ctx.env.now(), reason: 'cursor-unknown' })
   }
 
   private async applyPage(
@@ -164,4 +202,9 @@ function needsSettling(
 ): boolean {
   if (resolution !== 'local') return true
   return pending.some((entry) => entry.timestamp <= change.timestamp)
+}
+
+/** The server's answer to a cursor it did not issue: `410 Gone` with `{ "error": "cursor-unknown" }`. */
+function isCursorUnknown(error: unknown): boolean {
+  return error instanceof TransportError && error.status === 410 && error.serverError === 'cursor-unknown'
 }

@@ -3,6 +3,7 @@ import type { OutboxEntry } from '../capture/outbox.js'
 import type { SyncConnector, UploadClient } from '../session/connector.js'
 import { retryDelay } from '../session/retry.js'
 import { DriftlessError, InvalidResponseError, TransportError } from '../shared/errors.js'
+import { type TransferProgress, uploadProgress } from '../shared/progress.js'
 import type { Change, PushResult } from '../wire.js'
 import { readEchoes, rememberEchoes, sameRecordValue } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
@@ -51,22 +52,27 @@ export class UploadLoop {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  /** `onUpload` is called once, just before the first upload of this drain, if there is anything to upload. */
+  /**
+   * `onProgress` hears `{ done: 0, total: queued }` just before the first upload of this drain, if there is
+   * anything to upload, and how far it has come after each pushed batch (a custom uploadData reports only its start).
+   */
   async drain(
     connector: SyncConnector | null,
     client: UploadClient,
     signal: AbortSignal,
-    onUpload: () => void = () => {},
+    onProgress: (progress: TransferProgress) => void = () => {},
   ): Promise<DrainResult> {
-    let started = false
-    const starting = () => {
-      if (started) return
-      started = true
-      onUpload()
+    let queued: number | null = null
+    const progress = async (settled: number) => {
+      if (queued === null) {
+        const stats = await this.ctx.outbox.stats()
+        queued = stats.pending + stats.syncing
+      }
+      onProgress(uploadProgress(settled, queued))
     }
     return connector?.uploadData
-      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, starting)
-      : this.drainThroughTransport(signal, starting)
+      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, progress)
+      : this.drainThroughTransport(signal, progress)
   }
 
   /** Calls uploadData until the queue is empty; a front that does not move after a call is an error. */
@@ -74,11 +80,12 @@ export class UploadLoop {
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
     signal: AbortSignal,
-    starting: () => void,
+    progress: (settled: number) => Promise<void>,
   ): Promise<DrainResult> {
     const { outbox, env } = this.ctx
     let uploaded = 0
     const before = (await outbox.stats()).total
+    let started = false
     try {
       for (;;) {
         signal.throwIfAborted()
@@ -88,7 +95,8 @@ export class UploadLoop {
           env.logger.warn(STALLED_UPLOAD_WARNING)
           throw new UploadStalledError(front.id)
         }
-        starting()
+        if (!started) await progress(0)
+        started = true
         try {
           await uploadData(client)
         } catch (error) {
@@ -111,7 +119,10 @@ export class UploadLoop {
     return { uploaded, retryAt: null, rejection: null }
   }
 
-  private async drainThroughTransport(signal: AbortSignal, starting: () => void): Promise<DrainResult> {
+  private async drainThroughTransport(
+    signal: AbortSignal,
+    progress: (settled: number) => Promise<void>,
+  ): Promise<DrainResult> {
     const { outbox, options, env } = this.ctx
     let uploaded = 0
     let rejection: string | null = null
@@ -120,7 +131,7 @@ export class UploadLoop {
       const now = env.now()
       const batch = await outbox.takeBatch(options.pushBatchSize, (entry) => this.isHeldBack(entry, now))
       if (batch.length === 0) break
-      starting()
+      if (uploaded === 0) await progress(0)
       try {
         const sentAt = env.now()
         const result = await this.pushNarrowing(batch, signal)
@@ -129,6 +140,7 @@ export class UploadLoop {
         const outcome = await this.apply(batch, result)
         uploaded += outcome.settled
         rejection = outcome.rejection ?? rejection
+        await progress(uploaded)
       } catch (error) {
         await outbox.release(batch.map((entry) => entry.id))
         throw error

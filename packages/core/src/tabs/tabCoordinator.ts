@@ -12,6 +12,8 @@ const LEADER_FIELDS = [
   'isDownloading',
   'hasSynced',
   'lastSyncedAt',
+  'downloadProgress',
+  'uploadProgress',
   'lastError',
   'uploadError',
   'downloadError',

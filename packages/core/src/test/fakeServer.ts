@@ -25,6 +25,8 @@ export interface FakeServerOptions {
   rejectChange?: (change: Change) => string | undefined
   /** Answer `serverTimestamp` as epoch milliseconds (default) or, like the seed's example server, ISO strings. */
   serverTimestamps?: 'number' | 'iso'
+  /** Say in each pull answer how many changes follow the page (the optional `remaining`). */
+  countRemaining?: boolean
 }
 
 /**
@@ -77,10 +79,12 @@ export class FakeSyncServer {
   private requiredToken: string | undefined
   private readonly now: () => number
   private readonly isoTimestamps: boolean
+  private readonly countRemaining: boolean
 
   constructor(options: FakeServerOptions = {}) {
     this.now = options.now ?? (() => Date.now())
     this.isoTimestamps = options.serverTimestamps === 'iso'
+    this.countRemaining = options.countRemaining ?? false
     this.rejectChange = options.rejectChange
   }
 
@@ -241,6 +245,7 @@ export class FakeSyncServer {
       changes: page.map(({ seq: _seq, ...change }) => change),
       cursor: last ? String(last.seq) : after === 0 ? null : String(after),
       hasMore: matching.length > page.length,
+      ...(this.countRemaining ? { remaining: matching.length - page.length } : {}),
     }
   }
 

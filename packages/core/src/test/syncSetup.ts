@@ -1,7 +1,7 @@
 import { META_TABLE } from '../capture/outbox.js'
 import type { SyncClient } from '../session/syncClient.js'
 import { createSyncClient, type SyncClientOptions } from '../session/syncClient.js'
-import type { FetchLike } from '../shared/env.js'
+import type { FetchLike, StorageManagerLike } from '../shared/env.js'
 import type { SyncEvent } from '../shared/events.js'
 import { CURSOR_KEY } from '../sync/pullLoop.js'
 import { trackClient } from './clientFixture.js'
@@ -32,14 +32,23 @@ export interface Device {
 /** One device (its own database) against `server`, autoSync off so tests decide when rounds run. */
 export function createDevice(
   server: TestNetwork,
-  options: Partial<SyncClientOptions> & { fetch?: FetchLike; now?: () => number; dbName?: string } = {},
+  options: Partial<SyncClientOptions> & {
+    fetch?: FetchLike
+    now?: () => number
+    dbName?: string
+    /** `navigator.storage` as this device's browser has it. */
+    storage?: StorageManagerLike
+    /** A database made by the test (e.g. with its own middleware), instead of a fresh one. */
+    db?: ReturnType<typeof createTodoDb>
+  } = {},
 ): Device {
-  const { fetch, now, dbName, ...clientOptions } = options
+  const { fetch, now, dbName, storage, db: given, ...clientOptions } = options
   const env = createTestEnvironment(server, {
     ...(fetch ? { fetch } : {}),
     ...(now ? { now } : {}),
+    ...(storage ? { storage } : {}),
   })
-  const db = createTodoDb(dbName)
+  const db = given ?? createTodoDb(dbName)
   const client = trackClient(
     createSyncClient(db, { tables: { todos: true }, env, autoSync: false, ...clientOptions }),
   )

@@ -166,7 +166,8 @@ export class HttpTransport implements Transport {
 
 function httpError(what: string, response: Response, text: string, token: string | undefined, now: number) {
   const { status } = response
-  const serverText = redact(serverError(text) ?? response.statusText, token).slice(0, 500)
+  const errorText = serverError(text)
+  const serverText = redact(errorText ?? response.statusText, token).slice(0, 500)
   const retryAfterMs =
     status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined
   const advice =
@@ -178,7 +179,10 @@ function httpError(what: string, response: Response, text: string, token: string
   return new TransportError(
     status,
     `${what} failed with HTTP ${status}${serverText ? ` (${serverText})` : ''}. ${advice}`,
-    { retryAfterMs },
+    {
+      retryAfterMs,
+      ...(errorText === undefined ? {} : { serverError: redact(errorText, token).slice(0, 200) }),
+    },
   )
 }
 

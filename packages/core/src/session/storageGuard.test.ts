@@ -1,0 +1,130 @@
+import type Dexie from 'dexie'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { StorageManagerLike } from '../shared/env.js'
+import { StorageFullError } from '../shared/errors.js'
+import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { closeClients, connector, createDevice } from '../test/syncSetup.js'
+
+beforeEach(() => useEngineTimers())
+afterEach(async () => {
+  await closeClients()
+  vi.useRealTimers()
+})
+
+/** `navigator.storage` as a browser that grants persistence when asked. */
+function fakeStorage(usage = 2_000_000, quota = 500_000_000) {
+  let persisted = false
+  const storage = {
+    persist: vi.fn(async () => {
+      persisted = true
+      return true
+    }),
+    persisted: vi.fn(async () => persisted),
+    estimate: vi.fn(async () => ({ usage, quota })),
+  } satisfies StorageManagerLike
+  return storage
+}
+
+describe('persistent storage', () => {
+  it('reports the estimate at once and asks for persistence only after a local write has synced', async () => {
+    const storage = fakeStorage()
+    const { client, db } = createDevice(new FakeSyncServer(), { storage })
+    await vi.waitFor(() =>
+      expect(client.getSnapshot().storage).toEqual({
+        persisted: false,
+        usage: 2_000_000,
+        quota: 500_000_000,
+        full: false,
+      }),
+    )
+    await client.connect(connector)
+    await client.sync()
+    expect(storage.persist).not.toHaveBeenCalled()
+
+    await db.todos.add({ id: 't1', title: 'first' })
+    await client.sync()
+    await vi.waitFor(() => expect(client.getSnapshot().storage.persisted).toBe(true))
+    expect(storage.persist).toHaveBeenCalledTimes(1)
+
+    await db.todos.add({ id: 't2', title: 'second' })
+    await client.sync()
+    expect(storage.persist).toHaveBeenCalledTimes(1)
+  })
+
+  it('never asks when the app turns it off, and still reports the estimate', async () => {
+    const storage = fakeStorage()
+    const { client, db } = createDevice(new FakeSyncServer(), { persistStorage: false, storage })
+    await client.connect(connector)
+    await db.todos.add({ id: 't1', title: 'first' })
+    await client.sync()
+    await vi.waitFor(() => expect(client.getSnapshot().storage.usage).toBe(2_000_000))
+    expect(storage.persist).not.toHaveBeenCalled()
+    expect(client.getSnapshot().storage.persisted).toBe(false)
+  })
+
+  it('leaves the storage unknown where the browser has no navigator.storage', async () => {
+    const { client, db } = createDevice(new FakeSyncServer())
+    await client.connect(connector)
+    await db.todos.add({ id: 't1', title: 'first' })
+    await client.sync()
+    expect(client.getSnapshot().storage).toEqual({ persisted: false, usage: null, quota: null, full: false })
+  })
+})
+
+/**
+ * IndexedDB refusing writes to `todos` for lack of space while `full` is set, as a browser at its quota: the
+ * request fails and the transaction aborts with it.
+ */
+function quotaAtIndexedDb(db: Dexie) {
+  const state = { full: false }
+  db.use({
+    stack: 'dbcore',
+    name: 'test-quota',
+    level: 0,
+    create(down) {
+      return {
+        ...down,
+        table(name) {
+          const table = down.table(name)
+          return {
+            ...table,
+            mutate: (req) => {
+              if (!state.full || name !== 'todos') return table.mutate(req)
+              const error = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+              ;(req.trans as unknown as IDBTransaction).abort()
+              return Promise.reject(error)
+            },
+          }
+        },
+      }
+    },
+  })
+  return state
+}
+
+describe('storage full', () => {
+  it('refuses the write with StorageFullError, loses nothing stored or queued, and says storage is full', async () => {
+    const db = createTodoDb()
+    const quota = quotaAtIndexedDb(db)
+    const { client } = createDevice(new FakeSyncServer(), { db })
+    await db.todos.add({ id: 't1', title: 'saved before' })
+    const queuedBefore = await client.listChanges()
+
+    quota.full = true
+    const refused = await db.todos.add({ id: 't2', title: 'no room' }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(StorageFullError)
+    expect(refused).toMatchObject({
+      code: 'STORAGE_FULL',
+      message: expect.stringMatching(/storage .* is full/),
+    })
+    expect(client.getSnapshot().storage.full).toBe(true)
+    expect(await db.todos.toArray()).toEqual([{ id: 't1', title: 'saved before' }])
+    expect(await client.listChanges()).toEqual(queuedBefore)
+
+    quota.full = false
+    await db.todos.add({ id: 't3', title: 'room again' })
+    await vi.waitFor(() => expect(client.getSnapshot().storage.full).toBe(false))
+    expect((await client.listChanges()).map((change) => change.recordId)).toEqual(['t1', 't3'])
+  })
+})
