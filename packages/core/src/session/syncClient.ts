@@ -27,6 +27,7 @@ import { HttpTransport } from '../transport/http.js'
 import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
 import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
+import { watchOutboxCounts } from './outboxWatch.js'
 import type { SchedulerOptions } from './scheduler.js'
 import { StorageGuard } from './storageGuard.js'
 import { CLOCK_KEY, LAST_SYNCED_KEY, SyncSession } from './syncSession.js'
@@ -354,11 +355,9 @@ class DriftlessClient implements SyncClient {
         if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
       }),
     )
-    const stats = liveQuery(async () => ({
-      stats: await this.outbox.stats(),
-      lastSeq: await this.outbox.highWater(),
-    })).subscribe({
-      next: ({ stats, lastSeq }) => {
+    const stop = watchOutboxCounts(
+      this.outbox,
+      ({ stats, lastSeq }) => {
         this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
         this.markLoaded('counts')
         // Only new entries are local writes; the engine's own updates to the queue must not trigger rounds.
@@ -367,9 +366,9 @@ class DriftlessClient implements SyncClient {
           if (stats.pending > 0) this.session?.notifyWrite()
         }
       },
-      error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
-    })
-    this.cleanups.push(() => stats.unsubscribe())
+      (error) => this.env.logger.error('Driftless: watching the outbox failed', error),
+    )
+    this.cleanups.push(stop)
   }
 
   /** Follows the shared pause, which any tab may set: every tab shows it, the leader obeys it. */
