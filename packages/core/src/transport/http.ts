@@ -167,9 +167,22 @@ export class HttpTransport implements Transport {
 function httpError(what: string, response: Response, text: string, token: string | undefined, now: number) {
   const { status } = response
   const errorText = serverError(text)
-  const serverText = redact(errorText ?? response.statusText, token).slice(0, 500)
   const retryAfterMs =
     status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined
+  return answerError(what, status, {
+    shown: redact(errorText ?? response.statusText, token),
+    serverError: errorText === undefined ? undefined : redact(errorText, token),
+    retryAfterMs,
+  })
+}
+
+/** The error for a non-2xx answer, over HTTP or the live socket alike: what failed, why, and what happens next. */
+export function answerError(
+  what: string,
+  status: number,
+  answer: { shown?: string | undefined; serverError?: string | undefined; retryAfterMs?: number | undefined },
+): TransportError {
+  const shown = (answer.shown ?? answer.serverError ?? '').slice(0, 500)
   const advice =
     status === 401 || status === 403
       ? 'The backend rejected the credentials; fetchCredentials() or the headers option must supply a valid token.'
@@ -178,10 +191,10 @@ function httpError(what: string, response: Response, text: string, token: string
         : 'The backend refused the request; check that it speaks the Driftless wire contract.'
   return new TransportError(
     status,
-    `${what} failed with HTTP ${status}${serverText ? ` (${serverText})` : ''}. ${advice}`,
+    `${what} failed with HTTP ${status}${shown ? ` (${shown})` : ''}. ${advice}`,
     {
-      retryAfterMs,
-      ...(errorText === undefined ? {} : { serverError: redact(errorText, token).slice(0, 200) }),
+      ...(answer.retryAfterMs === undefined ? {} : { retryAfterMs: answer.retryAfterMs }),
+      ...(answer.serverError === undefined ? {} : { serverError: answer.serverError.slice(0, 200) }),
     },
   )
 }

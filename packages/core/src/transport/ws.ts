@@ -9,7 +9,7 @@ import {
   validatePullResult,
   validatePushResult,
 } from '../wire.js'
-import { DEFAULT_TIMEOUT_MS, HttpTransport, type HttpTransportOptions } from './http.js'
+import { answerError, DEFAULT_TIMEOUT_MS, HttpTransport, type HttpTransportOptions } from './http.js'
 import { TabVisibility } from './tabVisibility.js'
 import type { LiveSession, Transport, TransportContext } from './types.js'
 
@@ -489,18 +489,7 @@ function endpointUrl(
 function resultError(status: number, body: unknown): TransportError {
   const serverError =
     typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
-      ? (body as { error: string }).error.slice(0, 500)
+      ? (body as { error: string }).error
       : undefined
-  const serverText = serverError === undefined ? '' : ` (${serverError})`
-  const advice =
-    status === 401 || status === 403
-      ? 'The backend rejected the credentials; fetchCredentials() must supply a valid token.'
-      : status === 408 || status === 429 || status >= 500
-        ? 'It will be retried.'
-        : 'The backend refused the request; check that it speaks the Driftless wire contract.'
-  return new TransportError(
-    status,
-    `Sync over the live socket failed with HTTP ${status}${serverText}. ${advice}`,
-    serverError === undefined ? undefined : { serverError },
-  )
+  return answerError('Sync over the live socket', status, { serverError })
 }
