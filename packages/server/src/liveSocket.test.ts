@@ -91,6 +91,8 @@ describe.each(testBackends())('the live socket on $name', (backend) => {
       body: { changes: [change('big', 'r9', 'x'.repeat(2 * 1024 * 1024))] },
     })
     expect((await socket.closed).code).toBe(1009)
+    // Only that socket is gone: the server still answers.
+    expect((await fetch(`${server.url}/health`)).status).toBe(200)
   })
 
   it('answers a request sent before any auth with 401', async () => {

@@ -65,6 +65,9 @@ export function attachLiveSockets(
     alive.add(ws)
     const socketId = newSocketId()
     ws.on('pong', () => alive.add(ws))
+    // ws closes the socket itself after a protocol error (1009 for an oversized message); an 'error' with
+    // no listener would instead be thrown, and one client could bring the whole server down.
+    ws.on('error', () => {})
     let identity: LiveIdentity | null = null
     let authorization = ''
     let unsubscribe: (() => void) | null = null
