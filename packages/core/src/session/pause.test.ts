@@ -50,10 +50,51 @@ function browser() {
     await tab.client.close()
     tab.db.close()
   }
-  return { server, openTab, closeTab }
+  return { server, name, openTab, closeTab }
 }
 
 describe('pause and resume', () => {
+  it('after a reload, a paused tab never shows a loaded state other than paused, leading or not yet', async () => {
+    const app = browser()
+    const first = await app.openTab()
+    await first.client.pause()
+    await first.db.todos.add({ id: 'a', title: 'queued while paused' })
+    await advance(300)
+    await app.closeTab(first)
+
+    // The old page still holds leadership for a moment (its lock is released late), so this tab loads first.
+    const locks = new FakeLockManager()
+    let release = () => {}
+    void locks.forTab('old page').request(
+      `driftless:leader:${app.name}`,
+      { mode: 'exclusive' },
+      () =>
+        new Promise<void>((done) => {
+          release = done
+        }),
+    )
+    const env = createTabEnvironment(new FakeBroadcastHub(), locks, { fetch: app.server.fetch })
+    const db = createTodoDb(app.name)
+    const client = createSyncClient(db, { tables: { todos: true }, env })
+    open.push({ client, db })
+    const seen: string[] = []
+    client.subscribe((status) => {
+      if (status.isLoaded) seen.push(status.connection)
+    })
+    await client.connect({ fetchCredentials: credentials() })
+    await advance(300)
+    expect(client.getSnapshot()).toMatchObject({ isLoaded: true, isPaused: true, isLeader: false })
+    release()
+    await advance(300)
+    expect(client.getSnapshot()).toMatchObject({
+      isLoaded: true,
+      isPaused: true,
+      pendingChanges: 1,
+      isLeader: true,
+    })
+    expect(new Set(seen)).toEqual(new Set(['paused']))
+  })
+
   it('paused in a follower tab, the leader stops syncing and every tab says so', async () => {
     const app = browser()
     const leader = await app.openTab()

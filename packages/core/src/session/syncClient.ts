@@ -223,7 +223,7 @@ class DriftlessClient implements SyncClient {
     })
     this.connection.update({ started: true })
     if (!this.tabs.isLeader && this.status.getSnapshot().connection === 'disconnected') {
-      this.status.update({ connection: 'connecting' })
+      this.status.update({ connection: this.paused ? 'paused' : 'connecting' })
     }
     if (this.tabs.isLeader) await this.startLeading()
   }
@@ -386,6 +386,8 @@ class DriftlessClient implements SyncClient {
     this.paused = paused
     this.status.update({ isPaused: paused })
     this.connection.update({ paused })
+    // The pause is shared state every tab reads itself: a tab not leading (yet) must not wait for a leader to say so.
+    if (!this.tabs.isLeader) this.showPauseWhileFollowing(paused)
     if (!changed || !this.tabs.isLeader || !this.session) return
     if (paused) {
       this.session.stop(new SyncPausedError())
@@ -393,6 +395,13 @@ class DriftlessClient implements SyncClient {
     } else {
       this.startLeading().catch((error: unknown) => this.reportLeadError(error))
     }
+  }
+
+  private showPauseWhileFollowing(paused: boolean): void {
+    const { connection } = this.status.getSnapshot()
+    if (paused && connection !== 'disconnected') this.status.update({ connection: 'paused' })
+    else if (!paused && connection === 'paused')
+      this.status.update({ connection: this.session ? 'connecting' : 'disconnected' })
   }
 
   private markLoaded(part: keyof DriftlessClient['loaded']): void {
