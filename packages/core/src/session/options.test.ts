@@ -9,6 +9,7 @@ describe('sync options', () => {
       autoSync: { intervalMs: 30_000, debounceMs: 1_000 },
       pushBatchSize: 50,
       pullBatchSize: 100,
+      maxPullPagesPerRound: 100,
       strategy: 'lww',
       retryMaxAttempts: 10,
       retryDelayMs: 5_000,

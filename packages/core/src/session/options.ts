@@ -28,6 +28,8 @@ export interface EngineOptions {
   autoSync: false | AutoSyncOptions
   pushBatchSize: number
   pullBatchSize: number
+  /** Pages one round may pull before it ends and lets uploads go first; the next round goes on from there. */
+  maxPullPagesPerRound: number
   strategy: ConflictStrategy
   retryMaxAttempts: number
   retryDelayMs: number
@@ -64,6 +66,7 @@ const optionsSchema = object<Omit<EngineOptions, 'resolveConflict'>>({
   autoSync: autoSyncSchema,
   pushBatchSize: count(1, 50, 10_000),
   pullBatchSize: count(1, 100, 10_000),
+  maxPullPagesPerRound: count(1, 100),
   strategy: withDefault(oneOf(conflictStrategies), 'lww'),
   retryMaxAttempts: count(1, 10),
   retryDelayMs: count(0, 5_000),

@@ -312,3 +312,43 @@ describe('pull: round and status', () => {
     })
   })
 })
+
+describe('pull: a backlog that does not end', () => {
+  it('ends each round after maxPullPagesPerRound pages, so sync() settles and local writes still upload', async () => {
+    const server = new FakeSyncServer()
+    // A server that always has more: every page is one new change and a new cursor, forever.
+    const fetch = interceptPulls(server, (n) =>
+      json({
+        changes: [
+          {
+            id: `endless-${n}`,
+            collection: 'todos',
+            recordId: `e${n}`,
+            type: 'create',
+            data: { id: `e${n}`, title: 'more' },
+            timestamp: n,
+          },
+        ],
+        cursor: `page-${n}`,
+        hasMore: true,
+      }),
+    )
+    const { client, db } = device(server, { fetch, maxPullPagesPerRound: 5 })
+    await client.connect(connector)
+    await client.sync()
+    expect(client.getSnapshot().hasSynced).toBe(false)
+
+    await db.todos.add({ id: 'mine', title: 'written during the endless pull' })
+    await client.sync()
+    expect(server.get('todos', 'mine')?.data).toEqual({
+      id: 'mine',
+      title: 'written during the endless pull',
+    })
+    expect(client.getSnapshot().pendingChanges).toBe(0)
+  })
+
+  it('refuses a maxPullPagesPerRound below 1 with a ConfigError', () => {
+    const server = new FakeSyncServer()
+    expect(() => device(server, { maxPullPagesPerRound: 0 })).toThrow(/maxPullPagesPerRound/)
+  })
+})

@@ -30,15 +30,20 @@ export class PullLoop {
   constructor(private readonly ctx: EngineContext) {}
 
   /**
-   * Pulls until `hasMore` is false; returns how many changes were applied. While more pages follow (a
-   * catch-up), `progress` hears how far it has come after each applied page.
+   * Pulls until `hasMore` is false, or for `maxPullPagesPerRound` pages, so a long (or endless) backlog
+   * never holds uploads back: `more` says the next round goes on from the stored cursor. While more pages
+   * follow (a catch-up), `progress` hears how far it has come after each applied page.
    */
-  async pullAll(signal: AbortSignal, progress?: (progress: TransferProgress) => void): Promise<number> {
+  async pullAll(
+    signal: AbortSignal,
+    progress?: (progress: TransferProgress) => void,
+  ): Promise<{ applied: number; more: boolean }> {
     const { ctx } = this
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
     const generation = await currentGeneration(ctx)
     let applied = 0
     let received = 0
+    let pages = 0
     for (;;) {
       signal.throwIfAborted()
       const request = {
@@ -74,8 +79,9 @@ export class PullLoop {
         ...(page.remaining === undefined ? {} : { remaining: page.remaining }),
       })
       cursor = nextCursor
-      if (!page.hasMore) return applied
+      if (!page.hasMore) return { applied, more: false }
       progress?.(downloadProgressAfterPage(received, page.remaining))
+      if (++pages >= ctx.options.maxPullPagesPerRound) return { applied, more: true }
     }
   }
 
