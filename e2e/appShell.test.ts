@@ -26,7 +26,7 @@ describe('the app shell from the service worker', () => {
 
     await app.page.reload()
     await expect.poll(() => app.titles(), SYNC_TIMEOUT).toEqual(['Buy milk', 'Call mom', 'Synced before'])
-    expect(await app.pendingChanges()).toBe(2)
+    await expect.poll(() => app.pendingChanges(), SYNC_TIMEOUT).toBe(2)
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('offline')
     expect(await app.statusText()).toContain('2 changes are saved on this device')
     expect(await serverTitles(scenario.server.url, 'paula')).toEqual(['Synced before'])
@@ -51,7 +51,7 @@ describe('the app shell from the service worker', () => {
     await app.add('During the outage')
     await app.page.reload()
     await expect.poll(() => app.titles(), SYNC_TIMEOUT).toEqual(['During the outage'])
-    expect(await app.pendingChanges()).toBe(1)
+    await expect.poll(() => app.pendingChanges(), SYNC_TIMEOUT).toBe(1)
     await expect.poll(() => app.syncState(), RESTART_TIMEOUT).toBe('unreachable')
     expect(await app.statusText()).toContain("Can't reach the server. 1 change is saved on this device")
     await screenshot(app.page, 'app-shell-server-down')

@@ -40,7 +40,8 @@ describe('the sync status as a person meets it', () => {
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('synced')
     await app.add('Water the plants')
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
-    expect(await app.statusText()).toBe('All changes synced')
+    // The queue counts follow the write a moment after the list shows it: wait for the sentence itself.
+    await expect.poll(() => app.statusText(), SYNC_TIMEOUT).toBe('All changes synced')
     expect(await axeViolations(app.page)).toEqual([])
     await documentState(app.page, 'synced')
   })
