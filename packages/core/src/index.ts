@@ -15,7 +15,7 @@ export type { SyncConnector, UploadClient } from './session/connector.js'
 export type { Credentials, FetchCredentials, SyncCredentials } from './session/credentials.js'
 export type { ConflictStrategy, SyncOptions } from './session/options.js'
 export type { SyncClient, SyncClientOptions } from './session/syncClient.js'
-export { createSyncClient, NotConnectedError, SyncPausedError } from './session/syncClient.js'
+export { createSyncClient } from './session/syncClient.js'
 export type { ConnectionState } from './shared/connection.js'
 export { outcomeOfFailure } from './shared/connection.js'
 export type {
@@ -33,7 +33,9 @@ export {
   CredentialsError,
   DriftlessError,
   InvalidResponseError,
+  NotConnectedError,
   StorageFullError,
+  SyncPausedError,
   SyncValidationError,
   TransportError,
 } from './shared/errors.js'

@@ -1,11 +1,12 @@
 import { nanoid } from 'nanoid'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SyncPausedError } from '../shared/errors.js'
 import { advance, createTodoDb, credentials, useEngineTimers } from '../test/engineHarness.js'
 import { FakeBroadcastHub } from '../test/fakeBroadcastHub.js'
 import { FakeLockManager } from '../test/fakeLockManager.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
 import { createTabEnvironment } from '../test/tabEnvironment.js'
-import { createSyncClient, type SyncClient, SyncPausedError } from './syncClient.js'
+import { createSyncClient, type SyncClient } from './syncClient.js'
 
 interface Tab {
   client: SyncClient

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { attachOutbox } from '../capture/capture.js'
 import { getSyncStats } from '../capture/outbox.js'
 import type { FetchLike } from '../shared/env.js'
+import { NotConnectedError } from '../shared/errors.js'
 import { createSyncEventLog, type SyncEvent } from '../shared/events.js'
 import type { SyncStatus } from '../shared/status.js'
 import { clientFixture, closeClients, gatedFetch } from '../test/clientFixture.js'
@@ -9,7 +10,6 @@ import { advance, createTodoDb, credentials, useEngineTimers } from '../test/eng
 import { FakeSyncServer } from '../test/fakeServer.js'
 import type { Change } from '../wire.js'
 import type { UploadClient } from './connector.js'
-import { NotConnectedError } from './syncClient.js'
 
 const extraDbs: { close(): void }[] = []
 

@@ -15,7 +15,7 @@ import { watchStorageFull } from '../capture/storageFull.js'
 import { HybridClock } from '../shared/clock.js'
 import { ConnectionTracker } from '../shared/connection.js'
 import { defaultEnvironment, type SyncEnvironment } from '../shared/env.js'
-import { DriftlessError } from '../shared/errors.js'
+import { DriftlessError, NotConnectedError, SyncPausedError } from '../shared/errors.js'
 import type { SyncEvent, SyncEventListener } from '../shared/events.js'
 import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
@@ -91,19 +91,6 @@ export interface SyncClientOptions extends SyncOptions {
    * has synced, so it is not evicted under storage pressure. On by default.
    */
   persistStorage?: boolean
-}
-
-export class NotConnectedError extends DriftlessError {
-  constructor() {
-    super('NOT_CONNECTED', 'Sync is not connected: call connect() before sync().')
-  }
-}
-
-/** `sync()` while sync is paused; `resume()` first. */
-export class SyncPausedError extends DriftlessError {
-  constructor() {
-    super('PAUSED', 'Sync is paused (pause()), so no round runs: call resume() first.')
-  }
 }
 
 /** The meta key of the shared pause; every tab watches it. */

@@ -116,6 +116,20 @@ export class StorageFullError extends DriftlessError {
   }
 }
 
+/** `sync()` before `connect()`, or a round cut short by `disconnect()`. */
+export class NotConnectedError extends DriftlessError {
+  constructor() {
+    super('NOT_CONNECTED', 'Sync is not connected: call connect() before sync().')
+  }
+}
+
+/** `sync()` while sync is paused; `resume()` first. */
+export class SyncPausedError extends DriftlessError {
+  constructor() {
+    super('PAUSED', 'Sync is paused (pause()), so no round runs: call resume() first.')
+  }
+}
+
 /** Whether `error` (or the error it wraps, as Dexie does) is the browser's quota error. */
 export function isQuotaError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 4; depth++) {
