@@ -27,7 +27,6 @@ import { HttpTransport } from '../transport/http.js'
 import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
 import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
-import { watchOutboxCounts } from './outboxWatch.js'
 import type { SchedulerOptions } from './scheduler.js'
 import { StorageGuard } from './storageGuard.js'
 import { CLOCK_KEY, LAST_SYNCED_KEY, SyncSession } from './syncSession.js'
@@ -342,9 +341,11 @@ class DriftlessClient implements SyncClient {
         if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
       }),
     )
-    const stop = watchOutboxCounts(
-      this.outbox,
-      ({ stats, lastSeq }) => {
+    const stats = liveQuery(async () => ({
+      stats: await this.outbox.stats(),
+      lastSeq: await this.outbox.highWater(),
+    })).subscribe({
+      next: ({ stats, lastSeq }) => {
         this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
         this.markLoaded('counts')
         // Only new entries are local writes; the engine's own updates to the queue must not trigger rounds.
@@ -353,9 +354,9 @@ class DriftlessClient implements SyncClient {
           if (stats.pending > 0) this.session?.notifyWrite()
         }
       },
-      (error) => this.env.logger.error('Driftless: watching the outbox failed', error),
-    )
-    this.cleanups.push(stop)
+      error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
+    })
+    this.cleanups.push(() => stats.unsubscribe())
   }
 
   /** Follows the shared pause, which any tab may set: every tab shows it, the leader obeys it. */
