@@ -34,6 +34,7 @@ export {
   DriftlessError,
   InvalidResponseError,
   NotConnectedError,
+  PullPageLimitError,
   StorageFullError,
   SyncPausedError,
   SyncValidationError,

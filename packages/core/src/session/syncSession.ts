@@ -140,14 +140,22 @@ export class SyncSession {
       ),
     )
     report({ uploadError: drained.rejection, isDownloading: true })
-    const { applied: pulled, more } = await this.stage('pull', signal, () =>
+    const {
+      applied: pulled,
+      more,
+      unended,
+    } = await this.stage('pull', signal, () =>
       this.pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
     )
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
     const now = this.env.now()
     if (more) {
       // The backlog goes on in the next round, after that round's uploads; the catch-up is not done yet.
-      report({ isDownloading: false, downloadError: null })
+      report({
+        isDownloading: false,
+        downloadError: null,
+        ...(unended ? { lastError: unended.message } : {}),
+      })
       engine.emit({ phase: 'complete', at: now, pushed: drained.uploaded, pulled })
       this.scheduler.requestRound().catch(() => {})
       return drained.retryAt

@@ -102,6 +102,19 @@ export class UnusableChangeError extends DriftlessError {
 }
 
 /**
+ * The server answered `hasMore: true` for a whole round of pulls without saying its backlog is shrinking. The
+ * pages were applied and the next round goes on from there, after uploads; a server that never ends is broken.
+ */
+export class PullPageLimitError extends DriftlessError {
+  constructor(pages: number, changes: number) {
+    super(
+      'PULL_PAGE_LIMIT',
+      `The sync server answered hasMore: true for ${pages} pages in a row (${changes} changes) without saying that fewer remain. They were applied; uploads go first and the next round pulls on from the stored cursor. If the backlog is not that large, the server's hasMore or cursor is wrong (a server that sends \`remaining\` is not reported during a long catch-up).`,
+    )
+  }
+}
+
+/**
  * The browser refused a write because this site's storage is full (IndexedDB's `QuotaExceededError`). The
  * write was not stored or queued; everything stored and queued before is intact.
  */

@@ -347,6 +347,60 @@ describe('pull: a backlog that does not end', () => {
     expect(client.getSnapshot().pendingChanges).toBe(0)
   })
 
+  it('says the server kept answering hasMore for maxPullPagesPerRound pages, and goes on from there next round', async () => {
+    const server = new FakeSyncServer()
+    const cursors: unknown[] = []
+    // Seven pages that each say more follow, then an end.
+    const fetch = interceptPulls(server, (n, body) => {
+      cursors.push((body as { cursor: unknown }).cursor)
+      if (n > 7) return json({ changes: [], cursor: `page-${n - 1}`, hasMore: false })
+      return json({
+        changes: [
+          {
+            id: `endless-${n}`,
+            collection: 'todos',
+            recordId: `e${n}`,
+            type: 'create',
+            data: { id: `e${n}`, title: 'more' },
+            timestamp: n,
+          },
+        ],
+        cursor: `page-${n}`,
+        hasMore: true,
+      })
+    })
+    const { client, db, env, events } = device(server, { fetch, maxPullPagesPerRound: 5 })
+    const lastErrors = new Set<string | null>()
+    client.subscribe((status) => lastErrors.add(status.lastError))
+    await client.connect(connector)
+    await client.sync()
+    await vi.waitFor(() => expect(client.getSnapshot().hasSynced).toBe(true))
+
+    const errors = events.filter((event) => event.phase === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ stage: 'pull', error: { code: 'PULL_PAGE_LIMIT' } })
+    const message = (errors[0] as { error: Error }).error.message
+    expect(message).toMatch(/hasMore: true for 5 pages in a row/)
+    expect(lastErrors.has(message)).toBe(true)
+    expect(env.logged.filter((entry) => entry.message.includes('hasMore: true'))).toHaveLength(1)
+    // The next round went on from the fifth page's cursor, and the end clears the report.
+    expect(cursors).toEqual([null, 'page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6', 'page-7'])
+    expect(await db.todos.count()).toBe(7)
+    expect(client.getSnapshot()).toMatchObject({ lastError: null, downloadError: null })
+  })
+
+  it('reports no error for a long catch-up whose remaining count goes down round after round', async () => {
+    const server = new FakeSyncServer({ countRemaining: true })
+    seed(server, 12)
+    const { client, db, events } = device(server, { pullBatchSize: 2, maxPullPagesPerRound: 2 })
+    await client.connect(connector)
+    await client.sync()
+    await vi.waitFor(async () => expect(await db.todos.count()).toBe(12))
+    await client.sync()
+    expect(client.getSnapshot()).toMatchObject({ hasSynced: true, lastError: null })
+    expect(events.filter((event) => event.phase === 'error')).toEqual([])
+  })
+
   it('refuses a maxPullPagesPerRound below 1 with a ConfigError', () => {
     const server = new FakeSyncServer()
     expect(() => device(server, { maxPullPagesPerRound: 0 })).toThrow(/maxPullPagesPerRound/)

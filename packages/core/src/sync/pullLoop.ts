@@ -1,6 +1,11 @@
 import { runUncaptured } from '../capture/capture.js'
 import { META_TABLE, type OutboxEntry } from '../capture/outbox.js'
-import { InvalidResponseError, TransportError, UnusableChangeError } from '../shared/errors.js'
+import {
+  InvalidResponseError,
+  PullPageLimitError,
+  TransportError,
+  UnusableChangeError,
+} from '../shared/errors.js'
 import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
 import type { PulledChange, PullResult } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
@@ -31,19 +36,22 @@ export class PullLoop {
 
   /**
    * Pulls until `hasMore` is false, or for `maxPullPagesPerRound` pages, so a long (or endless) backlog
-   * never holds uploads back: `more` says the next round goes on from the stored cursor. While more pages
-   * follow (a catch-up), `progress` hears how far it has come after each applied page.
+   * never holds uploads back: `more` says the next round goes on from the stored cursor, and `unended` is
+   * the reported error when the server gave no sign of an end. While more pages follow (a catch-up),
+   * `progress` hears how far it has come after each applied page.
    */
   async pullAll(
     signal: AbortSignal,
     progress?: (progress: TransferProgress) => void,
-  ): Promise<{ applied: number; more: boolean }> {
+  ): Promise<{ applied: number; more: boolean; unended: PullPageLimitError | null }> {
     const { ctx } = this
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
     const generation = await currentGeneration(ctx)
     let applied = 0
     let received = 0
     let pages = 0
+    /** What remained before this round's first page, when the server says. */
+    let remainingBefore: number | undefined
     for (;;) {
       signal.throwIfAborted()
       const request = {
@@ -79,10 +87,24 @@ export class PullLoop {
         ...(page.remaining === undefined ? {} : { remaining: page.remaining }),
       })
       cursor = nextCursor
-      if (!page.hasMore) return { applied, more: false }
+      if (!page.hasMore) return { applied, more: false, unended: null }
       progress?.(downloadProgressAfterPage(received, page.remaining))
-      if (++pages >= ctx.options.maxPullPagesPerRound) return { applied, more: true }
+      if (pages === 0 && page.remaining !== undefined) remainingBefore = page.remaining + page.changes.length
+      if (++pages >= ctx.options.maxPullPagesPerRound) {
+        // A backlog the server counts down is a long catch-up; one it does not is reported as likely endless.
+        const shrinking =
+          remainingBefore !== undefined && page.remaining !== undefined && page.remaining < remainingBefore
+        return { applied, more: true, unended: shrinking ? null : this.reportUnended(pages, received) }
+      }
     }
+  }
+
+  private reportUnended(pages: number, changes: number): PullPageLimitError {
+    const { ctx } = this
+    const error = new PullPageLimitError(pages, changes)
+    ctx.env.logger.warn(`Driftless: ${error.message}`)
+    ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
+    return error
   }
 
   /**
