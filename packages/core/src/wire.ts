@@ -7,6 +7,7 @@ import {
   array,
   boolean,
   type Check,
+  check,
   isoDateTime,
   nullable,
   number,
@@ -160,6 +161,20 @@ export const pullResultSchema: Check<PullResult> = object<PullResult>({
   remaining: optional(number({ int: true, min: 0 })),
 })
 
+/** A pulled change left as it came, for the client to check on its own. */
+const uncheckedChange: Check<PulledChange> = check((input) => input as PulledChange)
+
+/**
+ * A pull answer whose changes are not checked yet: the client checks each one with `pulledChangeSchema`
+ * and skips (and reports) an unusable one, so one bad change cannot fail its page and stall the cursor.
+ */
+export const pullPageSchema: Check<PullResult> = object<PullResult>({
+  changes: array(uncheckedChange),
+  cursor: nullable(string()),
+  hasMore: boolean,
+  remaining: optional(number({ int: true, min: 0 })),
+})
+
 function parseOrThrow<T>(schema: Check<T>, what: string, input: unknown): T {
   const parsed = schema.safeParse(input)
   if (!parsed.success) throw new InvalidResponseError(what, formatIssues(parsed.error.issues))
@@ -174,4 +189,9 @@ export function validatePushResult(input: unknown): PushResult {
 /** Checks a pull answer against the contract; throws `InvalidResponseError` naming the bad field. */
 export function validatePullResult(input: unknown): PullResult {
   return parseOrThrow(pullResultSchema, 'pull answer', input)
+}
+
+/** Checks a pull answer's page fields only; each change is checked on its own by the client's pull. */
+export function validatePullPage(input: unknown): PullResult {
+  return parseOrThrow(pullPageSchema, 'pull answer', input)
 }

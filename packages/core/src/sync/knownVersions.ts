@@ -41,6 +41,27 @@ export function readKnownVersion(
     .then((row: { value?: unknown } | undefined) => parseKnownVersion(row?.value))
 }
 
+/**
+ * The known versions of many records in one request, by `versionKey`; records without one are absent.
+ * Dexie's own promise, so it is safe inside a transaction.
+ */
+export function readKnownVersions(
+  ctx: Pick<EngineContext, 'db'>,
+  keys: readonly string[],
+): PromiseLike<Map<string, KnownVersion>> {
+  return ctx.db
+    .table(META_TABLE)
+    .bulkGet([...keys])
+    .then((rows: ({ value?: unknown } | undefined)[]) => {
+      const versions = new Map<string, KnownVersion>()
+      rows.forEach((row, index) => {
+        const version = parseKnownVersion(row?.value)
+        if (version) versions.set(keys[index]!, version)
+      })
+      return versions
+    })
+}
+
 function parseKnownVersion(saved: unknown): KnownVersion | undefined {
   if (typeof saved === 'number')
     return { timestamp: saved, changeId: null, seenAtSeq: Number.POSITIVE_INFINITY }
@@ -61,6 +82,14 @@ export function writeKnownVersion(
   version: KnownVersion,
 ): PromiseLike<unknown> {
   return ctx.db.table(META_TABLE).put({ key: versionKey(collection, recordId), value: version })
+}
+
+/** Writes many known versions, by `versionKey`, in one request. */
+export function writeKnownVersions(
+  ctx: Pick<EngineContext, 'db'>,
+  versions: ReadonlyMap<string, KnownVersion>,
+): PromiseLike<unknown> {
+  return ctx.db.table(META_TABLE).bulkPut([...versions].map(([key, value]) => ({ key, value })))
 }
 
 /** Forgets every server version we knew: after the server's data was reset they describe nothing it has. */

@@ -1,3 +1,4 @@
+import { Dexie } from 'dexie'
 import type { RecordData } from '../wire.js'
 import type { EngineContext } from './engineContext.js'
 
@@ -27,4 +28,27 @@ export function writeLocalRow(
   if (data === null) return table.delete(recordId)
   const keyPath = ctx.tables.get(collection)
   return table.put(keyPath ? { ...data, [keyPath]: recordId } : data)
+}
+
+/**
+ * Writes the server's rows of one table in two requests (uncaptured callers only): `rows` maps record ids to
+ * their data, null to delete.
+ */
+export function writeLocalRows(
+  ctx: EngineContext,
+  collection: string,
+  rows: ReadonlyMap<string, RecordData | null>,
+): PromiseLike<unknown> {
+  const table = ctx.db.table(collection)
+  const keyPath = ctx.tables.get(collection)
+  const puts: RecordData[] = []
+  const deletes: string[] = []
+  for (const [recordId, data] of rows) {
+    if (data === null) deletes.push(recordId)
+    else puts.push(keyPath ? { ...data, [keyPath]: recordId } : data)
+  }
+  return Dexie.Promise.all([
+    puts.length > 0 ? table.bulkPut(puts) : undefined,
+    deletes.length > 0 ? table.bulkDelete(deletes) : undefined,
+  ])
 }

@@ -181,7 +181,7 @@ describe('pull: atomic pages', () => {
 })
 
 describe('pull: validation', () => {
-  it('rejects a malformed answer without touching rows or cursor, and shows downloadError', async () => {
+  it('rejects a malformed answer (its page fields) without touching rows or cursor, and shows downloadError', async () => {
     const server = new FakeSyncServer()
     seed(server, 2)
     const { client, db, events } = device(server)
@@ -199,14 +199,13 @@ describe('pull: validation', () => {
           data: { id: 't1', title: 'evil' },
           timestamp: 9,
         },
-        { id: 'x2', collection: 'todos', recordId: 't2', type: 'explode', data: null, timestamp: 9 },
       ],
       cursor: '99',
-      hasMore: false,
+      hasMore: 'no',
     })
     const error = await rejection(client.sync())
     expect(error).toBeInstanceOf(InvalidResponseError)
-    expect(error.message).toContain('changes.1.type')
+    expect(error.message).toContain('hasMore: expected a boolean')
     expect(await db.todos.toArray()).toEqual(before)
     expect(await storedCursor(client)).toBe('2')
     expect(client.getSnapshot().downloadError).toContain('pull answer')

@@ -1,19 +1,29 @@
+import { Dexie } from 'dexie'
 import { runUncaptured } from '../capture/capture.js'
 import { META_TABLE, type OutboxEntry } from '../capture/outbox.js'
 import {
   InvalidResponseError,
   PullPageLimitError,
   TransportError,
-  UnusableChangeError,
+  type UnusableChangeError,
 } from '../shared/errors.js'
 import { downloadProgressAfterPage, type TransferProgress } from '../shared/progress.js'
-import type { PulledChange, PullResult } from '../wire.js'
+import type { PulledChange, PullResult, RecordData } from '../wire.js'
 import type { ConflictResolution } from './conflicts.js'
 import { currentGeneration, findEcho, forgetGeneration, forgetThrough, readEchoes } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
-import { forgetKnownVersions, readKnownVersion, writeKnownVersion } from './knownVersions.js'
-import { writeLocalRow } from './localRows.js'
+import {
+  forgetKnownVersions,
+  type KnownVersion,
+  readKnownVersion,
+  readKnownVersions,
+  versionKey,
+  writeKnownVersions,
+} from './knownVersions.js'
+import { writeLocalRow, writeLocalRows } from './localRows.js'
+import { pendingEdits } from './pendingEdits.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
+import { type CheckedPage, checkPulledChanges } from './unusableChanges.js'
 
 export const CURSOR_KEY = 'pull:cursor'
 /** Ids of the changes applied since the stored cursor, for servers that end a page without moving it. */
@@ -24,11 +34,8 @@ interface AppliedSinceCursor {
   ids: string[]
 }
 
-interface Decision {
-  change: PulledChange
-  /** null: no local edit stands in the way, or the change is one we already have. */
-  verdict: Verdict | null
-}
+/** How many pulled changes one transaction applies: small enough that input stays responsive meanwhile. */
+const CHANGES_PER_TRANSACTION = 250
 
 /** Pages through the server's changes and applies them without capturing them. */
 export class PullLoop {
@@ -77,7 +84,15 @@ export class PullLoop {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
       }
       signal.throwIfAborted()
-      applied += await this.applyPage(page.changes, cursor, nextCursor, page.hasMore ? null : generation)
+      const checked = checkPulledChanges(page.changes, ctx.tables)
+      const { count, skipped } = await this.applyPage(
+        checked,
+        cursor,
+        nextCursor,
+        page.hasMore ? null : generation,
+      )
+      applied += count
+      for (const error of skipped) this.reportUnusable(error)
       received += page.changes.length
       ctx.emit({
         phase: 'pull',
@@ -123,92 +138,143 @@ export class PullLoop {
     ctx.emit({ phase: 'reset', at: ctx.env.now(), reason: 'cursor-unknown' })
   }
 
+  /**
+   * Applies a checked page in transactions of `CHANGES_PER_TRANSACTION` changes, each one bulk read and one
+   * bulk write per table; the last also stores the cursor. A transaction cut short by a reload leaves the
+   * ids it applied under the old cursor, so the same page pulled again skips them.
+   */
   private async applyPage(
-    changes: readonly PulledChange[],
+    { usable, unusable }: CheckedPage,
     cursor: string | null,
     nextCursor: string | null,
     /** On the last page: the generation the pull started at, whose echoes it has now brought back. */
     completes: number | null,
+  ): Promise<{ count: number; skipped: UnusableChangeError[] }> {
+    const { ctx } = this
+    for (const change of usable) ctx.clock.observe(change.timestamp)
+    const verdicts = await this.decide(usable)
+    let count = 0
+    const settled: Verdict[] = []
+    const skipped: UnusableChangeError[] = []
+    const parts = Math.max(1, Math.ceil(usable.length / CHANGES_PER_TRANSACTION))
+    for (let part = 0; part < parts; part++) {
+      const changes = usable.slice(part * CHANGES_PER_TRANSACTION, (part + 1) * CHANGES_PER_TRANSACTION)
+      const last = part === parts - 1
+      await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
+        const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? { cursor: null, ids: [] }
+        // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
+        const appliedIds = new Set(since.cursor === cursor ? since.ids : [])
+        if (part === 0) {
+          for (const { id, error } of unusable) {
+            if (id !== null && appliedIds.has(id)) continue
+            if (id !== null) appliedIds.add(id)
+            if (error) skipped.push(error)
+          }
+        }
+        const fresh = changes.filter((change) => !appliedIds.has(change.id) && appliedIds.add(change.id))
+        // Awaiting a promise that touches no table would let this transaction commit early.
+        if (fresh.length > 0) count += await this.applyChanges(fresh, verdicts, settled)
+        if (!last) {
+          await ctx.outbox.setMeta(APPLIED_KEY, { cursor, ids: [...appliedIds] } satisfies AppliedSinceCursor)
+          return
+        }
+        if (nextCursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, nextCursor)
+        const kept = nextCursor === cursor ? [...appliedIds] : []
+        await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
+        if (completes !== null) await forgetGeneration(ctx, completes)
+      })
+    }
+    for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
+    return { count, skipped }
+  }
+
+  /**
+   * Inside the transaction: one bulk read of the records' known versions and queued edits, then one bulk
+   * write of rows per table and of known versions. A record with queued edits is settled change by change.
+   */
+  private async applyChanges(
+    changes: readonly PulledChange[],
+    verdicts: ReadonlyMap<PulledChange, Verdict>,
+    settled: Verdict[],
   ): Promise<number> {
     const { ctx } = this
-    for (const change of changes) ctx.clock.observe(change.timestamp)
-    const decisions = await Promise.all(changes.map((change) => this.decide(change)))
+    const keys = [...new Set(changes.map((change) => versionKey(change.collection, change.recordId)))]
+    // Dexie's Promise.all: a native one would lose the transaction between the reads and the writes.
+    const [seenAtSeq, known, pending] = await Dexie.Promise.all([
+      ctx.outbox.highWater(),
+      readKnownVersions(ctx, keys),
+      pendingEdits(ctx, changes),
+    ])
+    const rows = new Map<string, Map<string, RecordData | null>>()
+    const learned = new Map<string, KnownVersion>()
     let applied = 0
-    const settled: Verdict[] = []
-    const unknown = new Set<string>()
-    await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-      const seenAtSeq = await ctx.outbox.highWater()
-      const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? { cursor: null, ids: [] }
-      // Changes a server sends again from a cursor that did not move are ones we applied already.
-      const appliedIds = new Set(since.cursor === cursor ? since.ids : [])
-      for (const { change, verdict } of decisions) {
-        if (!ctx.tables.has(change.collection)) {
-          unknown.add(change.collection)
-          continue
-        }
-        if (appliedIds.has(change.id)) continue
-        appliedIds.add(change.id)
-        const known = await readKnownVersion(ctx, change.collection, change.recordId)
-        // The very change we pushed (a server that keeps our ids) or one applied before.
-        if (known?.changeId === change.id) continue
-        const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
-        if (pending.length > 0) {
-          const echoes = await readEchoes(ctx, change.collection, change.recordId)
-          const echo = findEcho(echoes, change)
-          if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
-        }
-        await writeKnownVersion(ctx, change.collection, change.recordId, {
-          timestamp: change.timestamp,
-          changeId: change.id,
-          seenAtSeq,
-        })
-        applied++
-        // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
-        if (pending.length === 0) {
-          await writeLocalRow(ctx, change.collection, change.recordId, change.data)
-          continue
-        }
-        // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
-        const resolution = verdict?.resolution ?? 'local'
-        // Awaiting an async call that touches no table would let this transaction commit early.
-        if (needsSettling(change, pending, resolution)) {
-          await settle(ctx, serverVersion(change), pending, [], resolution)
-        }
-        if (verdict) settled.push(verdict)
+    for (const change of changes) {
+      const key = versionKey(change.collection, change.recordId)
+      // The very change we pushed (a server that keeps our ids) or one applied before.
+      if (known.get(key)?.changeId === change.id) continue
+      const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
+      known.set(key, version)
+      learned.set(key, version)
+      applied++
+      // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
+      if (!pending.has(key)) {
+        const ofTable = rows.get(change.collection) ?? new Map<string, RecordData | null>()
+        rows.set(change.collection, ofTable.set(change.recordId, change.data))
+        continue
       }
-      if (nextCursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, nextCursor)
-      const kept = nextCursor === cursor ? [...appliedIds] : []
-      await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
-      if (completes !== null) await forgetGeneration(ctx, completes)
-    })
-    for (const collection of unknown) this.reportUnknownCollection(collection)
-    for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
+      // Read again: an earlier change of this page may have settled the record's edits already.
+      const edits = await ctx.outbox.entriesFor(change.collection, change.recordId)
+      if (edits.length === 0) {
+        await writeLocalRow(ctx, change.collection, change.recordId, change.data)
+        continue
+      }
+      const echoes = await readEchoes(ctx, change.collection, change.recordId)
+      const echo = findEcho(echoes, change)
+      if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
+      const verdict = verdicts.get(change)
+      // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
+      const resolution = verdict?.resolution ?? 'local'
+      if (needsSettling(change, edits, resolution)) {
+        await settle(ctx, serverVersion(change), edits, [], resolution)
+      }
+      if (verdict) settled.push(verdict)
+    }
+    await Dexie.Promise.all([
+      writeKnownVersions(ctx, learned),
+      ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
+    ])
     return applied
   }
 
-  /** A change to a table this client does not sync cannot be applied; saying so beats stalling the cursor. */
-  private reportUnknownCollection(collection: string): void {
+  /** A change this client cannot apply was skipped; saying so beats stalling the cursor on it. */
+  private reportUnusable(error: UnusableChangeError): void {
     const { ctx } = this
-    const error = new UnusableChangeError(
-      `collection "${collection}" is not one of this client's synced tables (${[...ctx.tables.keys()].join(', ')})`,
-    )
     ctx.env.logger.warn(`Driftless: ${error.message}`)
     ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
   }
 
-  /** Outside the transaction (a custom resolver may be async): is there a local edit, and who wins? */
-  private async decide(change: PulledChange): Promise<Decision> {
+  /**
+   * Outside the transaction (a custom resolver may be async): for the changes to records with queued edits,
+   * one read of those edits for the page, then who wins where it is a conflict.
+   */
+  private async decide(changes: readonly PulledChange[]): Promise<Map<PulledChange, Verdict>> {
     const { ctx } = this
-    if (!ctx.tables.has(change.collection)) return { change, verdict: null }
-    const pending = await ctx.outbox.entriesFor(change.collection, change.recordId)
-    if (pending.length === 0) return { change, verdict: null }
-    // A change already applied, or the echo of one this device pushed or settled against, is no conflict.
-    const known = await readKnownVersion(ctx, change.collection, change.recordId)
-    if (known?.changeId === change.id) return { change, verdict: null }
-    if (findEcho(await readEchoes(ctx, change.collection, change.recordId), change) >= 0) {
-      return { change, verdict: null }
-    }
-    return { change, verdict: await judge(ctx, 'pull', serverVersion(change), pending) }
+    const verdicts = new Map<PulledChange, Verdict>()
+    if (changes.length === 0) return verdicts
+    const pending = await pendingEdits(ctx, changes)
+    if (pending.size === 0) return verdicts
+    await Promise.all(
+      changes.map(async (change) => {
+        const edits = pending.get(versionKey(change.collection, change.recordId))
+        if (!edits) return
+        // A change already applied, or the echo of one this device pushed or settled against, is no conflict.
+        const known = await readKnownVersion(ctx, change.collection, change.recordId)
+        if (known?.changeId === change.id) return
+        if (findEcho(await readEchoes(ctx, change.collection, change.recordId), change) >= 0) return
+        verdicts.set(change, await judge(ctx, 'pull', serverVersion(change), edits))
+      }),
+    )
+    return verdicts
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type PullRequest,
   type PullResult,
   type PushResult,
-  validatePullResult,
+  validatePullPage,
   validatePushResult,
 } from '../wire.js'
 import type { Transport, TransportContext } from './types.js'
@@ -24,7 +24,10 @@ export interface HttpTransportOptions {
   headers?: HeadersInit | (() => HeadersInit | Promise<HeadersInit>)
   /** A request that has not fully answered after this long fails with a retryable `TransportError`. */
   timeoutMs?: number
-  /** Check every answer against the wire contract (`validatePushResult` / `validatePullResult`). */
+  /**
+   * Check every answer against the wire contract (`validatePushResult`; a pull answer's page fields, while
+   * the engine checks each pulled change on its own and skips an unusable one).
+   */
   validateResponses?: boolean
   env?: Pick<SyncEnvironment, 'fetch' | 'setTimeout' | 'clearTimeout' | 'now'>
 }
@@ -72,7 +75,7 @@ export class HttpTransport implements Transport {
   async pull(request: PullRequest, context: TransportContext = {}): Promise<PullResult> {
     const { cursor, batchSize, collections } = request
     const body = await this.post('pull', { cursor, batchSize, collections }, context)
-    return this.validateResponses ? validatePullResult(body) : (body as PullResult)
+    return this.validateResponses ? validatePullPage(body) : (body as PullResult)
   }
 
   private async post(endpoint: Endpoint, payload: unknown, context: TransportContext): Promise<unknown> {

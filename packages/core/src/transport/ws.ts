@@ -6,7 +6,7 @@ import {
   type PullRequest,
   type PullResult,
   type PushResult,
-  validatePullResult,
+  validatePullPage,
   validatePushResult,
 } from '../wire.js'
 import { answerError, DEFAULT_TIMEOUT_MS, HttpTransport, type HttpTransportOptions } from './http.js'
@@ -96,7 +96,7 @@ export class WsTransport implements Transport {
       context.signal,
       this.timeoutMs,
     )
-    return this.validateResponses ? validatePullResult(body) : (body as PullResult)
+    return this.validateResponses ? validatePullPage(body) : (body as PullResult)
   }
 
   live(session: LiveSession): () => void {
