@@ -1,9 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { TransferProgress } from '../shared/progress.js'
 import type { SyncStatus } from '../shared/status.js'
-import { useEngineTimers } from '../test/engineHarness.js'
+import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
-import { closeClients, connector, createDevice, interceptPulls, storedCursor } from '../test/syncSetup.js'
+import {
+  closeClients,
+  connector,
+  createDevice,
+  interceptPulls,
+  rejection,
+  storedCursor,
+} from '../test/syncSetup.js'
 
 beforeEach(() => useEngineTimers())
 afterEach(async () => {
@@ -153,5 +160,50 @@ describe('applying a large page', () => {
     expect(await db.todos.get('t420')).toEqual({ id: 't420', title: 'edited here later' })
     expect(server.get('todos', 't420')?.data).toEqual({ id: 't420', title: 'edited here later' })
     expect(await storedCursor(client)).toBe('452')
+  })
+})
+
+describe('a large page cut short', () => {
+  it('keeps the part it applied; pulled again, that part is not applied twice over a local edit made since', async () => {
+    const server = new FakeSyncServer()
+    seed(server, 300)
+    // The database refuses the write that holds t300 once, as a reload in the middle of the page would end it.
+    let refuse = true
+    const db = createTodoDb()
+    db.use({
+      stack: 'dbcore',
+      name: 'refuse-t300-once',
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name)
+          return {
+            ...table,
+            mutate: (request) =>
+              refuse &&
+              name === 'todos' &&
+              request.type === 'put' &&
+              request.values.some((row: { id?: string }) => row.id === 't300')
+                ? Promise.reject(new Error('refused once'))
+                : table.mutate(request),
+          }
+        },
+      }),
+    })
+    const { client } = createDevice(server, { db, pullBatchSize: 1000, strategy: 'server-wins' })
+    await client.connect(connector)
+    expect((await rejection(client.sync())).message).toMatch(/refused once/)
+    const kept = await db.todos.count()
+    expect(kept).toBeGreaterThan(0)
+    expect(kept).toBeLessThan(300)
+    expect(await storedCursor(client)).toBeUndefined()
+
+    await db.todos.put({ id: 't1', title: 'edited here since' })
+    refuse = false
+    await client.sync()
+    expect(await db.todos.count()).toBe(300)
+    expect(await db.todos.get('t1')).toEqual({ id: 't1', title: 'edited here since' })
+    expect(server.get('todos', 't1')?.data).toEqual({ id: 't1', title: 'edited here since' })
+    expect(await storedCursor(client)).toBe('301')
   })
 })
