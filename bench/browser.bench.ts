@@ -110,14 +110,16 @@ try {
     console.log(`${result.table}\n`)
   }
   if (!process.env.BENCH_SKIP_WRITES) await run('writes')
-  const ceilingMs = await ceiling()
-  await run('network', {
-    server: server.url,
-    trivial: trivialUrl,
-    ceilingMs,
-    rows: ROWS,
-    batchSizes: [50, 200, 500],
-  })
+  if (!process.env.BENCH_SKIP_NETWORK) {
+    const ceilingMs = await ceiling()
+    await run('network', {
+      server: server.url,
+      trivial: trivialUrl,
+      ceilingMs,
+      rows: ROWS,
+      batchSizes: [50, 200, 500],
+    })
+  }
   if (!process.env.BENCH_SKIP_CATCH_UP) await run('catch-up')
 } finally {
   await browser.close()

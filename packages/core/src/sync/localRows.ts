@@ -45,7 +45,8 @@ export function writeLocalRows(
   const deletes: string[] = []
   for (const [recordId, data] of rows) {
     if (data === null) deletes.push(recordId)
-    else puts.push(keyPath ? { ...data, [keyPath]: recordId } : data)
+    // A row that carries its key already (the usual case) is stored as it came, without a copy.
+    else puts.push(keyPath && data[keyPath] !== recordId ? { ...data, [keyPath]: recordId } : data)
   }
   return Dexie.Promise.all([
     puts.length > 0 ? table.bulkPut(puts) : undefined,
