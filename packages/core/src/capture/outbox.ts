@@ -30,6 +30,12 @@ export interface OutboxEntry {
   readonly status: ChangeStatus
   readonly retries: number
   readonly errorMessage: string | null
+  /**
+   * The HTTP status with which the server refused the request carrying this change on its own (413: too
+   * large, 422: unprocessable…); null when the server rejected it inside a 2xx answer or it never failed.
+   * Absent on entries stored by versions before 0.2.
+   */
+  readonly errorStatus?: number | null
   /** How many times the entry was handed out for upload; above 1, the server may have applied it already. */
   readonly attempts?: number
 }
@@ -157,13 +163,18 @@ export class Outbox {
    * Counts a failed attempt of one change: `failed` once it has been tried `maxAttempts` times, otherwise
    * `pending` again. Returns the new status, or undefined when the entry is no longer in the outbox.
    */
-  recordError(id: string, message: string, maxAttempts: number): Promise<ChangeStatus | undefined> {
+  recordError(
+    id: string,
+    message: string,
+    maxAttempts: number,
+    httpStatus: number | null = null,
+  ): Promise<ChangeStatus | undefined> {
     return this.write(async () => {
       const entry = await this.entries.where('id').equals(id).first()
       if (!entry) return undefined
       const retries = entry.retries + 1
       const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
-      await this.entries.put({ ...entry, retries, status, errorMessage: message })
+      await this.entries.put({ ...entry, retries, status, errorMessage: message, errorStatus: httpStatus })
       return status
     })
   }
@@ -205,6 +216,7 @@ export class Outbox {
           entry.status = 'pending'
           entry.retries = 0
           entry.errorMessage = null
+          entry.errorStatus = null
         }),
     )
   }

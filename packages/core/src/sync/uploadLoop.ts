@@ -41,7 +41,7 @@ const REQUEST_LEVEL = new Set([401, 403, 404, 405, 407])
 
 interface NarrowedResult extends PushResult {
   /** Changes the server rejects as a whole request (a non-retryable 4xx on a batch of one). */
-  rejected: Map<string, string>
+  rejected: Map<string, { message: string; status: number }>
 }
 
 /** Empties the outbox through `uploadData` or, without one, through the transport's push. */
@@ -193,7 +193,13 @@ export class UploadLoop {
           conflicts: [],
           errors: [],
           rejected: new Map([
-            [only.id, `The server refused this change (HTTP ${error.status}): ${error.message}`],
+            [
+              only.id,
+              {
+                message: `The server refused this change (HTTP ${error.status}): ${error.message}`,
+                status: error.status,
+              },
+            ],
           ]),
         }
       }
@@ -347,11 +353,11 @@ export class UploadLoop {
           })
         }
       }
-      for (const [id, error] of result.rejected) {
+      for (const [id, { message, status }] of result.rejected) {
         const entry = byId.get(id)!
-        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was refused: ${error}`
+        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was refused: ${message}`
         // A whole-request refusal of a single change will not change on retry: park it at once.
-        await ctx.outbox.recordError(id, error, entry.retries + 1)
+        await ctx.outbox.recordError(id, message, entry.retries + 1, status)
       }
     })
 
