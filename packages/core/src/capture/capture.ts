@@ -62,6 +62,8 @@ interface CapturedTable {
 interface TransactionState {
   readonly txId: string
   tail: PromiseLike<unknown>
+  /** Entries queued so far, taken back if the transaction aborts. */
+  queued: number
 }
 
 const outboxes = new WeakMap<Dexie, Outbox>()
@@ -99,8 +101,8 @@ export function attachOutbox<DB extends Dexie>(
     throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
   }
   declareInEveryVersion(db)
-  db.use(captureMiddleware(tables, options.timestamp ?? Date.now))
   const outbox = new Outbox(db, [...tables.keys()])
+  db.use(captureMiddleware(tables, options.timestamp ?? Date.now, (queued) => outbox.reportCaptured(queued)))
   outboxes.set(db, outbox)
   capturedTables.set(db, tables)
   return outbox
@@ -173,6 +175,7 @@ function checkSyncable(db: Dexie, name: string): string {
 function captureMiddleware(
   tables: ReadonlyMap<string, CapturedTable>,
   timestamp: () => number,
+  report: (queued: number) => void,
 ): Middleware<DBCore> {
   const states = new WeakMap<DBCoreTransaction, TransactionState>()
   return {
@@ -201,14 +204,21 @@ function captureMiddleware(
                 return table.mutate(req)
               let state = states.get(req.trans)
               if (!state) {
-                state = { txId: nanoid(), tail: Dexie.Promise.resolve() }
+                state = { txId: nanoid(), tail: Dexie.Promise.resolve(), queued: 0 }
                 states.set(req.trans, state)
+                takeBackOnAbort(req.trans, state, report)
               }
-              const { txId } = state
+              const current = state
               outbox ??= down.table(OUTBOX_TABLE)
               const queue = outbox
+              const counted = (queued: number) => {
+                current.queued += queued
+                report(queued)
+              }
               // Captures of one transaction run in order, so each sees the rows the previous one wrote.
-              const run = state.tail.then(() => capture(config, table, queue, req, txId, timestamp))
+              const run = state.tail.then(() =>
+                capture(config, table, queue, req, current.txId, timestamp, counted),
+              )
               state.tail = run.then(noop, noop)
               return run as Promise<DBCoreMutateResponse>
             },
@@ -226,6 +236,7 @@ function capture(
   req: DBCoreMutateRequest,
   txId: string,
   timestamp: () => number,
+  counted: (queued: number) => void,
 ): PromiseLike<DBCoreMutateResponse> {
   const { trans } = req
   const extractKey = table.schema.primaryKey.extractKey!
@@ -245,7 +256,10 @@ function capture(
   type Failures = DBCoreMutateResponse['failures']
   const queue = (entries: NewEntry[]) =>
     outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
-      if (written.numFailures === 0) return written
+      if (written.numFailures === 0) {
+        counted(entries.length)
+        return written
+      }
       // A write whose entry could not be queued must not commit without it.
       trans.abort()
       throw Object.values(written.failures)[0]
@@ -260,6 +274,7 @@ function capture(
       return outbox
         .mutate({ trans, type: 'delete', keys: written.results ?? [] })
         .then(() => {
+          counted(-(written.results ?? []).length)
           const actual = plan(res.failures)
           return actual.length ? queue(actual) : undefined
         })
@@ -360,6 +375,14 @@ function validKey(config: CapturedTable, key: unknown): string {
       message: `synced rows need a non-empty string id, e.g. nanoid(); got ${typeof key}`,
     },
   ])
+}
+
+/** The status counts a write while its transaction runs, so a rollback must take the count back. */
+function takeBackOnAbort(trans: DBCoreTransaction, state: TransactionState, report: (queued: number) => void) {
+  const target = trans as Partial<EventTarget>
+  target.addEventListener?.('abort', () => {
+    if (state.queued !== 0) report(-state.queued)
+  })
 }
 
 function isVersionChange(trans: DBCoreTransaction): boolean {

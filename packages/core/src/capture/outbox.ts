@@ -1,6 +1,7 @@
 import type { Dexie, Table } from 'dexie'
 import { nanoid } from 'nanoid'
 import { ConfigError } from '../shared/errors.js'
+import { Listeners } from '../shared/listeners.js'
 import type { ChangeType, RecordData } from '../wire.js'
 
 /** The outbox table: one entry per changed row, ordered by `seq`. */
@@ -81,10 +82,24 @@ export class Outbox {
   readonly db: Dexie
   /** The synced tables, as declared to `attachOutbox()`. */
   readonly tables: readonly string[]
+  private readonly captured = new Listeners<number>(console, 'a listener of captured writes')
 
   constructor(db: Dexie, tables: readonly string[]) {
     this.db = db
     this.tables = tables
+  }
+
+  /**
+   * Hears how many entries a local write queued, inside its transaction (before any live query can see
+   * them), and the negative of that count if the transaction then rolled back.
+   */
+  onCaptured(listener: (queued: number) => void): () => void {
+    return this.captured.add(listener)
+  }
+
+  /** Called by the capture middleware. */
+  reportCaptured(queued: number): void {
+    if (queued !== 0) this.captured.notify(queued)
   }
 
   private get entries(): Table<OutboxEntry, number> {

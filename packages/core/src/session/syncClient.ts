@@ -10,6 +10,7 @@ import {
   OUTBOX_TABLE,
   type Outbox,
   type OutboxEntry,
+  type SyncStats,
 } from '../capture/outbox.js'
 import { watchStorageFull } from '../capture/storageFull.js'
 import { HybridClock } from '../shared/clock.js'
@@ -206,6 +207,7 @@ class DriftlessClient implements SyncClient {
       report: (patch) => this.tabs.update(patch),
       after: this.previousRounds,
       onOutcome: (outcome) => this.connection.update({ outcome }),
+      recount: () => this.recount(),
     })
     this.connection.update({ started: true })
     if (!this.tabs.isLeader && this.status.getSnapshot().connection === 'disconnected') {
@@ -341,12 +343,20 @@ class DriftlessClient implements SyncClient {
         if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
       }),
     )
+    // A local write counts at once, inside its transaction: a list re-read after the commit never shows a row the
+    // status does not count yet. The live query below then keeps the exact counts (other tabs, uploads).
+    this.cleanups.push(
+      this.outbox.onCaptured((queued) => {
+        const { pendingChanges } = this.status.getSnapshot()
+        this.status.update({ pendingChanges: Math.max(0, pendingChanges + queued) })
+      }),
+    )
     const stats = liveQuery(async () => ({
       stats: await this.outbox.stats(),
       lastSeq: await this.outbox.highWater(),
     })).subscribe({
       next: ({ stats, lastSeq }) => {
-        this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
+        this.showCounts(stats)
         this.markLoaded('counts')
         // Only new entries are local writes; the engine's own updates to the queue must not trigger rounds.
         if (lastSeq > this.lastSeq) {
@@ -357,6 +367,14 @@ class DriftlessClient implements SyncClient {
       error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
     })
     this.cleanups.push(() => stats.unsubscribe())
+  }
+
+  private async recount(): Promise<void> {
+    this.showCounts(await this.outbox.stats())
+  }
+
+  private showCounts(stats: SyncStats): void {
+    this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
   }
 
   /** Follows the shared pause, which any tab may set: every tab shows it, the leader obeys it. */
