@@ -14,6 +14,7 @@ export function failuresByTodo(failed: readonly OutboxEntry[] | undefined): Map<
 export function failureReason(entries: readonly OutboxEntry[]): string {
   const what = entries.some((entry) => entry.type === 'delete') ? 'Deleting this todo' : 'This change'
   // The status, not the message: a message names the server's address, whose port may well contain "413".
-  if (entries.some((entry) => entry.errorStatus === 413)) return `${what} is too large for the server, so it was not saved.`
+  if (entries.some((entry) => entry.errorStatus === 413))
+    return `${what} is too large for the server, so it was not saved.`
   return `${what} was not saved: the server did not accept it.`
 }

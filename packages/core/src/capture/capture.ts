@@ -378,7 +378,11 @@ function validKey(config: CapturedTable, key: unknown): string {
 }
 
 /** The status counts a write while its transaction runs, so a rollback must take the count back. */
-function takeBackOnAbort(trans: DBCoreTransaction, state: TransactionState, report: (queued: number) => void) {
+function takeBackOnAbort(
+  trans: DBCoreTransaction,
+  state: TransactionState,
+  report: (queued: number) => void,
+) {
   const target = trans as Partial<EventTarget>
   target.addEventListener?.('abort', () => {
     if (state.queued !== 0) report(-state.queued)

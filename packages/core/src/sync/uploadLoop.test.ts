@@ -554,7 +554,12 @@ describe('HTTP failures', () => {
     await client.connect(connector)
     await advance(100)
     expect(await client.listChanges()).toEqual([
-      expect.objectContaining({ recordId: 'b', retries: 1, errorMessage: 'duplicate title', errorStatus: null }),
+      expect.objectContaining({
+        recordId: 'b',
+        retries: 1,
+        errorMessage: 'duplicate title',
+        errorStatus: null,
+      }),
     ])
     expect(server.recordIds()).toEqual(['a', 'c'])
   })
