@@ -16,16 +16,10 @@ import { nanoid } from 'nanoid'
 import { ConfigError, SyncValidationError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
-import { checkTableSchema, type StandardSchema, validateTableRow } from './standardSchema.js'
-import { unstorableString, unsyncableValues } from './syncable.js'
+import { checkTableSchema } from './standardSchema.js'
+import { type CapturedTable, checkSyncable, type SyncedTables, validKey, validRow } from './syncedTables.js'
 
-/** Per synced table: `true`, or a Standard Schema (zod, valibot, arktype…) every written row must pass. */
-export interface SyncedTableOptions {
-  schema?: StandardSchema
-}
-
-/** Which tables of the database are synced: `{ todos: { schema: todoSchema }, lists: true }`. */
-export type SyncedTables<Name extends string = string> = { readonly [K in Name]?: true | SyncedTableOptions }
+export type { SyncedTableOptions, SyncedTables } from './syncedTables.js'
 
 export interface AttachOutboxOptions<Name extends string = string> {
   tables: SyncedTables<Name>
@@ -51,12 +45,6 @@ export const driftlessStores = {
 } as const
 
 type NewEntry = Omit<OutboxEntry, 'seq'>
-
-interface CapturedTable {
-  readonly name: string
-  readonly keyPath: string
-  readonly schema: StandardSchema | undefined
-}
 
 /** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
 interface TransactionState {
@@ -146,30 +134,6 @@ export function checkSyncedRow(db: Dexie, table: string, row: object): string {
   const config = capturedTables.get(db)?.get(table)
   if (!config) throw new ConfigError(`Table "${table}" of database "${db.name}" is not synced.`)
   return validRow(config, row, Dexie.getByKeyPath(row, config.keyPath))
-}
-
-/** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */
-function checkSyncable(db: Dexie, name: string): string {
-  const table = db.tables.find((t) => t.name === name)
-  if (!table) {
-    const declared = db.tables.map((t) => t.name).join(', ') || 'none'
-    throw new ConfigError(
-      `attachOutbox(): synced table "${name}" is not in the schema of "${db.name}" (declared: ${declared}). Declare it with db.version(n).stores({ ${name}: 'id, ...' }).`,
-    )
-  }
-  if (name === OUTBOX_TABLE || name === META_TABLE) {
-    throw new ConfigError(`attachOutbox(): "${name}" is Driftless's own table and cannot be synced.`)
-  }
-  const { keyPath, auto, compound } = table.schema.primKey
-  const advice = `Synced rows need an app-generated string id: declare { ${name}: 'id, ...' } and write rows with id: nanoid().`
-  if (auto)
-    throw new ConfigError(`attachOutbox(): table "${name}" has an auto-incremented primary key. ${advice}`)
-  if (!keyPath)
-    throw new ConfigError(`attachOutbox(): table "${name}" has an outbound primary key. ${advice}`)
-  if (compound || Array.isArray(keyPath)) {
-    throw new ConfigError(`attachOutbox(): table "${name}" has a compound primary key. ${advice}`)
-  }
-  return keyPath
 }
 
 function captureMiddleware(
@@ -348,33 +312,6 @@ function capture(
       })
     }
   }
-}
-
-function validRow(config: CapturedTable, value: unknown, key: unknown): string {
-  const id = validKey(config, key)
-  if (config.schema) {
-    const issues = validateTableRow(config.name, config.schema, value)
-    if (issues.length) throw new SyncValidationError(config.name, id, issues)
-  }
-  const unsyncable = unsyncableValues(value)
-  if (unsyncable.length > 0) throw new SyncValidationError(config.name, id, unsyncable)
-  return id
-}
-
-function validKey(config: CapturedTable, key: unknown): string {
-  if (typeof key === 'string' && key.length > 0) {
-    const problem = unstorableString(key)
-    if (!problem) return key
-    throw new SyncValidationError(config.name, key, [
-      { path: config.keyPath.split('.'), message: `the id ${problem}` },
-    ])
-  }
-  throw new SyncValidationError(config.name, key, [
-    {
-      path: config.keyPath.split('.'),
-      message: `synced rows need a non-empty string id, e.g. nanoid(); got ${typeof key}`,
-    },
-  ])
 }
 
 /** The status counts a write while its transaction runs, so a rollback must take the count back. */

@@ -9,6 +9,7 @@ import { readEchoes, rememberEchoes, sameRecordValue } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
 import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
 import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
+import { rememberUploaded } from './uploaded.js'
 
 /** Logged word for word when uploadData() returns without completing the entry at the front (apps may match on it). */
 export const STALLED_UPLOAD_WARNING =
@@ -302,26 +303,8 @@ export class UploadLoop {
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       const seenAtSeq = await ctx.outbox.highWater()
-      const acceptedIds = result.accepted.map((a) => a.id)
-      await ctx.outbox.complete(acceptedIds)
-      for (const id of acceptedIds) {
-        const entry = byId.get(id)!
-        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
-          timestamp: entry.timestamp,
-          changeId: entry.id,
-          seenAtSeq,
-        })
-      }
-      await rememberEchoes(
-        ctx,
-        acceptedNow.map(({ collection, recordId, id, data, seq }) => ({
-          collection,
-          recordId,
-          changeId: id,
-          data,
-          seq,
-        })),
-      )
+      await ctx.outbox.complete(acceptedNow.map((entry) => entry.id))
+      await rememberUploaded(ctx, acceptedNow, seenAtSeq)
       for (const { entry, server, verdict } of contests) {
         const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
           (other) => other.id !== entry.id && other.seq > entry.seq,
