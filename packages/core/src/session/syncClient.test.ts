@@ -197,10 +197,13 @@ describe('upload triggers', () => {
     const { server, db, client } = setup({ uploadThrottleMs: 1_000 })
     await client.connect(connector)
     await advance(100)
-    // Each round ends with one complete event; the drain inside a round may take several batches.
+    // When each round's first upload answered; the drain inside a round may take several batches.
     const rounds: number[] = []
+    let roundOpen = false
     client.onSync((event) => {
-      if (event.phase === 'complete') rounds.push(Date.now())
+      if (event.phase === 'push' && !roundOpen) rounds.push(Date.now())
+      if (event.phase === 'push') roundOpen = true
+      if (event.phase === 'complete') roundOpen = false
     })
     for (let i = 0; i < 20; i++) {
       await db.todos.add({ id: `r${i}`, title: `${i}` })
