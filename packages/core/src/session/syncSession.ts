@@ -8,7 +8,7 @@ import { UploadLoop } from '../sync/uploadLoop.js'
 import type { LeaderStatus } from '../tabs/tabCoordinator.js'
 import type { Transport, TransportContext } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { CredentialCache } from './credentials.js'
+import type { CredentialCache, FetchCredentials } from './credentials.js'
 import { type SchedulerOptions, SyncScheduler } from './scheduler.js'
 
 /** The meta key under which the clock is saved after every round. */
@@ -41,7 +41,7 @@ export interface SyncSessionOptions {
 export class SyncSession {
   readonly connector: SyncConnector
   private readonly scheduler: SyncScheduler
-  private readonly credentials: CredentialCache | null
+  private readonly credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
   private readonly uploads: UploadLoop
   private readonly pulls: PullLoop
   private readonly env: SyncEnvironment
@@ -54,10 +54,11 @@ export class SyncSession {
     this.env = engine.env
     this.lastRound = options.after
     this.credentials = connector.fetchCredentials
-      ? new CredentialCache(() => connector.fetchCredentials!(), this.env, {
-          // Expiry is judged on the server-corrected clock, so a device clock hours off still refreshes in time.
-          now: () => engine.clock.physicalNow(),
-        })
+      ? lazyCredentialCache(
+          () => connector.fetchCredentials!(),
+          this.env,
+          () => engine.clock.physicalNow(),
+        )
       : null
     const context: EngineContext = { ...engine, withTransport: (call) => this.withTransport(call) }
     this.uploads = new UploadLoop(context)
@@ -233,5 +234,29 @@ export class SyncSession {
   private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
     const wrapped = error instanceof Error ? error : new Error(errorMessage(error))
     this.options.engine.emit({ phase: 'error', at: this.env.now(), stage, error: wrapped })
+  }
+}
+
+/**
+ * The credential cache, with its checks, in a chunk of its own: only apps whose connector fetches
+ * credentials load it. Expiry is judged on `now`, the server-corrected clock, so a device clock hours off
+ * still refreshes in time.
+ */
+function lazyCredentialCache(
+  fetchCredentials: FetchCredentials,
+  env: SyncEnvironment,
+  now: () => number,
+): Pick<CredentialCache, 'get' | 'invalidate'> {
+  let loaded: CredentialCache | undefined
+  const cache = import('./credentials.js').then(({ CredentialCache }) => {
+    loaded = new CredentialCache(fetchCredentials, env, { now })
+    return loaded
+  })
+  // A failed load surfaces from the next get(), as a failed round; nothing else waits on it.
+  cache.catch(() => {})
+  return {
+    get: async () => (await cache).get(),
+    // Before the cache has loaded no token was handed out, so there is nothing to drop.
+    invalidate: (token) => loaded?.invalidate(token),
   }
 }
