@@ -3,8 +3,8 @@ import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, TransportError } from '../shared/errors.js'
 import type { SyncStatus } from '../shared/status.js'
 import type { EngineContext } from '../sync/engineContext.js'
-import { PullLoop } from '../sync/pullLoop.js'
-import { UploadLoop } from '../sync/uploadLoop.js'
+import type { PullLoop } from '../sync/pullLoop.js'
+import type { UploadLoop } from '../sync/uploadLoop.js'
 import type { LeaderStatus } from '../tabs/tabCoordinator.js'
 import type { Transport, TransportContext } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
@@ -42,8 +42,9 @@ export class SyncSession {
   readonly connector: SyncConnector
   private readonly scheduler: SyncScheduler
   private readonly credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
-  private readonly uploads: UploadLoop
-  private readonly pulls: PullLoop
+  private readonly context: EngineContext
+  /** The upload and pull loops, a chunk of their own: only a leading tab loads them, when it starts. */
+  private loops: Promise<{ uploads: UploadLoop; pulls: PullLoop }> | undefined
   private readonly env: SyncEnvironment
   private lastRound: Promise<void>
   private stopLive: (() => void) | null = null
@@ -60,9 +61,7 @@ export class SyncSession {
           () => engine.clock.physicalNow(),
         )
       : null
-    const context: EngineContext = { ...engine, withTransport: (call) => this.withTransport(call) }
-    this.uploads = new UploadLoop(context)
-    this.pulls = new PullLoop(context)
+    this.context = { ...engine, withTransport: (call) => this.withTransport(call) }
     this.scheduler = new SyncScheduler(
       (signal) => this.trackRound(signal),
       this.env,
@@ -85,6 +84,7 @@ export class SyncSession {
   start(): void {
     if (this.scheduler.isActive) return
     this.options.report({ isConnecting: true })
+    void this.loadLoops().catch(() => {})
     this.scheduler.start()
     this.startLive()
   }
@@ -132,17 +132,37 @@ export class SyncSession {
     return round
   }
 
+  /** Loads the loops once; a failed load (a chunk not fetched while offline) is tried again next round. */
+  private loadLoops(): Promise<{ uploads: UploadLoop; pulls: PullLoop }> {
+    this.loops ??= Promise.all([import('../sync/uploadLoop.js'), import('../sync/pullLoop.js')]).then(
+      ([{ UploadLoop }, { PullLoop }]) => ({
+        uploads: new UploadLoop(this.context),
+        pulls: new PullLoop(this.context),
+      }),
+      (error: unknown) => {
+        this.loops = undefined
+        throw error
+      },
+    )
+    return this.loops
+  }
+
   private async runRound(signal: AbortSignal): Promise<number | null> {
     const { report, engine } = this.options
     signal.throwIfAborted()
-    const drained = await this.stage('push', signal, () =>
-      this.uploads.drain(this.connector, this.options.uploadClient, signal, (uploadProgress) =>
-        report({ isUploading: true, uploadProgress }),
+    const drained = await this.stage('push', signal, async () =>
+      (await this.loadLoops()).uploads.drain(
+        this.connector,
+        this.options.uploadClient,
+        signal,
+        (uploadProgress) => report({ isUploading: true, uploadProgress }),
       ),
     )
     report({ uploadError: drained.rejection, isDownloading: true })
     const { applied: pulled, more } = await this.stage('pull', signal, () =>
-      this.pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
+      this.loadLoops().then(({ pulls }) =>
+        pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
+      ),
     )
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
     const now = this.env.now()
