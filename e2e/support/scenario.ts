@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { type Browser, launchBrowser } from './browser.js'
 import { requireAppBuild } from './build.js'
 import { TestServer } from './server.js'
@@ -10,17 +10,27 @@ export interface Scenario {
   readonly browser: Browser
 }
 
-/** Registers, for the enclosing describe, the built app, a real server and a Chromium, torn down after. */
+/**
+ * Registers, for the enclosing describe, the built app and a real server, plus a fresh Chromium profile for
+ * each test: no test inherits another's pages, routes, offline switch, storage or service worker, so a
+ * failure stays in its own test and a retry starts clean. A test that stopped the server gets it back.
+ */
 export function useScenario(): Scenario {
   let server: TestServer | undefined
   let browser: Browser | undefined
   beforeAll(async () => {
     requireAppBuild()
     server = await TestServer.start()
+  })
+  beforeEach(async () => {
+    if (server && !server.isRunning) await server.restart()
     browser = await launchBrowser()
   })
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close()
+    browser = undefined
+  })
+  afterAll(async () => {
     await server?.dispose()
   })
   return {

@@ -32,6 +32,8 @@ export interface SyncSessionOptions {
   readonly after: Promise<void>
   /** Hears what each request to the backend said about the connection. */
   readonly onOutcome?: (outcome: ConnectionOutcome) => void
+  /** Reads the queue counts into the status again, so a round never ends on counts from before it. */
+  readonly recount?: () => Promise<void>
 }
 
 /**
@@ -159,6 +161,7 @@ export class SyncSession {
       ),
     )
     report({ uploadError: drained.rejection, isDownloading: true })
+    await this.options.recount?.()
     const { applied: pulled, more } = await this.stage('pull', signal, () =>
       this.loadLoops().then(({ pulls }) =>
         pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
