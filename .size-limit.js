@@ -31,8 +31,8 @@ export default [
   },
   {
     ...shared,
-    // What a page loads before it can render. Chunks of their own: the upload and pull loops (fetched when
-    // a tab starts leading), the credential cache (only with fetchCredentials) and backfill() (only if called).
+    // What a page loads before it can render. Chunks of their own: the upload and pull loops (fetched at
+    // connect()), the credential cache (only with fetchCredentials) and backfill() (only if called).
     name: 'the same, loaded at start (lazy chunks split off)',
     modifyEsbuildConfig: (config) => ({ ...config, plugins: [lazyChunksApart] }),
     limit: '22.5 kB',

@@ -45,7 +45,7 @@ export class SyncSession {
   private readonly scheduler: SyncScheduler
   private readonly credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
   private readonly context: EngineContext
-  /** The upload and pull loops, a chunk of their own: only a leading tab loads them, when it starts. */
+  /** The upload and pull loops, a chunk of their own, off the page's first load. */
   private loops: Promise<{ uploads: UploadLoop; pulls: PullLoop }> | undefined
   private readonly env: SyncEnvironment
   private lastRound: Promise<void>
@@ -70,6 +70,9 @@ export class SyncSession {
       options.scheduler,
       (nextRetryAt) => options.report({ nextRetryAt }),
     )
+    // Fetched at connect in every tab, leading or not: a tab that leads hours later, after a deploy
+    // removed the old chunks, already holds them.
+    void this.loadLoops().catch(() => {})
   }
 
   /** Whether the loops run (this tab leads and the session was started). */
@@ -86,7 +89,6 @@ export class SyncSession {
   start(): void {
     if (this.scheduler.isActive) return
     this.options.report({ isConnecting: true })
-    void this.loadLoops().catch(() => {})
     this.scheduler.start()
     this.startLive()
   }
