@@ -13,7 +13,7 @@ import {
   type Middleware,
 } from 'dexie'
 import { nanoid } from 'nanoid'
-import { ConfigError, SyncValidationError } from '../shared/errors.js'
+import { ConfigError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
 import { checkTableSchema } from './standardSchema.js'
@@ -90,7 +90,9 @@ export function attachOutbox<DB extends Dexie>(
   }
   declareInEveryVersion(db)
   const outbox = new Outbox(db, [...tables.keys()])
-  db.use(captureMiddleware(tables, options.timestamp ?? Date.now, (queued) => outbox.reportCaptured(queued)))
+  // Outside the writing transaction: a listener that reads the database must not join it.
+  const report = (queued: number) => Dexie.ignoreTransaction(() => outbox.reportCaptured(queued))
+  db.use(captureMiddleware(tables, options.timestamp ?? Date.now, report))
   outboxes.set(db, outbox)
   capturedTables.set(db, tables)
   return outbox

@@ -190,14 +190,14 @@ export class Outbox {
 
   /** Counts by status, from the status index: no entry is read. */
   stats(): Promise<SyncStats> {
+    return this.db.transaction('r', OUTBOX_TABLE, () => this.countByStatus())
+  }
+
+  /** The counts and the high-water mark, read in one transaction so they describe the same moment. */
+  countsAndHighWater(): Promise<{ stats: SyncStats; highWater: number }> {
     return this.db.transaction('r', OUTBOX_TABLE, async () => {
-      const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
-      const [pending, syncing, failed] = await Promise.all([
-        count('pending'),
-        count('syncing'),
-        count('failed'),
-      ])
-      return { total: pending + syncing + failed, pending, syncing, failed }
+      const [stats, highWater] = await Promise.all([this.countByStatus(), this.highWater()])
+      return { stats, highWater }
     })
   }
 
@@ -243,6 +243,16 @@ export class Outbox {
         errorMessage: null,
       }),
     )
+  }
+
+  private async countByStatus(): Promise<SyncStats> {
+    const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
+    const [pending, syncing, failed] = await Promise.all([
+      count('pending'),
+      count('syncing'),
+      count('failed'),
+    ])
+    return { total: pending + syncing + failed, pending, syncing, failed }
   }
 
   private isSynced(collection: string): boolean {

@@ -1,4 +1,4 @@
-import { liveQuery } from 'dexie'
+import { Dexie, liveQuery } from 'dexie'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { clientFixture, closeClients } from '../test/clientFixture.js'
 import { advance, useEngineTimers } from '../test/engineHarness.js'
@@ -59,5 +59,22 @@ describe('the pending count follows a write at once', () => {
     await advance(100)
     expect(client.getSnapshot().pendingChanges).toBe(0)
     expect(await db.todos.count()).toBe(0)
+  })
+
+  it("tells status listeners outside the write's transaction, so a listener that reads the database does not join it", async () => {
+    const { db, client } = clientFixture()
+    await advance(100)
+    const seen: { pending: number; inTransaction: boolean }[] = []
+    client.subscribe((status) =>
+      seen.push({ pending: status.pendingChanges, inTransaction: Dexie.currentTransaction !== null }),
+    )
+    await db.transaction('rw', db.todos, async () => {
+      await db.todos.add({ id: 'a', title: 'milk' })
+      await db.todos.add({ id: 'b', title: 'bread' })
+    })
+    expect(seen.slice(0, 2)).toEqual([
+      { pending: 1, inTransaction: false },
+      { pending: 2, inTransaction: false },
+    ])
   })
 })

@@ -181,7 +181,7 @@ class DriftlessClient implements SyncClient {
     this.connection.update({ online: this.env.isOnline() })
     this.sharedPause = new SharedPause(this.outbox, this.env.logger)
     this.ready = this.restoreMeta()
-    this.counts = new QueueCounts(this.outbox, this.status, this.env.logger, {
+    this.counts = new QueueCounts(this.outbox, this.status, this.env, {
       loaded: () => this.markLoaded('counts'),
       newWrites: () => this.session?.notifyWrite(),
     })
