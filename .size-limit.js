@@ -27,7 +27,7 @@ export default [
     // Every lazy chunk inlined into one file, as an app that uses every feature fetches it (plus the
     // lazy-init wrappers esbuild adds to inline them).
     name: 'createSyncClient + HttpTransport + React components, with every lazy chunk (min + gzip, peers external)',
-    limit: '29 kB',
+    limit: '29.5 kB',
   },
   {
     ...shared,
@@ -35,6 +35,6 @@ export default [
     // connect()), the credential cache (only with fetchCredentials) and backfill() (only if called).
     name: 'the same, loaded at start (lazy chunks split off)',
     modifyEsbuildConfig: (config) => ({ ...config, plugins: [lazyChunksApart] }),
-    limit: '22.5 kB',
+    limit: '23 kB',
   },
 ]
