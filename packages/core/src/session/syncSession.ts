@@ -273,14 +273,23 @@ function lazyCredentialCache(
   now: () => number,
 ): Pick<CredentialCache, 'get' | 'invalidate'> {
   let loaded: CredentialCache | undefined
-  const cache = import('./credentials.js').then(({ CredentialCache }) => {
-    loaded = new CredentialCache(fetchCredentials, env, { now })
-    return loaded
-  })
-  // A failed load surfaces from the next get(), as a failed round; nothing else waits on it.
-  cache.catch(() => {})
+  let loading: Promise<CredentialCache> | undefined
+  // A failed load (the chunk not fetched while offline) surfaces from get(), as a failed round, and the
+  // next get() tries again.
+  const load = () =>
+    (loading ??= import('./credentials.js').then(
+      ({ CredentialCache }) => {
+        loaded = new CredentialCache(fetchCredentials, env, { now })
+        return loaded
+      },
+      (error: unknown) => {
+        loading = undefined
+        throw error
+      },
+    ))
+  load().catch(() => {})
   return {
-    get: async () => (await cache).get(),
+    get: async () => (await load()).get(),
     // Before the cache has loaded no token was handed out, so there is nothing to drop.
     invalidate: (token) => loaded?.invalidate(token),
   }
