@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { afterEach, beforeAll, beforeEach } from 'vitest'
 import { type Browser, launchBrowser } from './browser.js'
 import { requireAppBuild } from './build.js'
 import { TestServer } from './server.js'
@@ -11,27 +11,23 @@ export interface Scenario {
 }
 
 /**
- * Registers, for the enclosing describe, the built app and a real server, plus a fresh Chromium profile for
- * each test: no test inherits another's pages, routes, offline switch, storage or service worker, so a
- * failure stays in its own test and a retry starts clean. A test that stopped the server gets it back.
+ * Registers, for each test of the enclosing describe, a real server with a fresh data directory and a fresh
+ * Chromium profile: no test inherits another's data, pages, routes, offline switch, storage or service
+ * worker, so a failure stays in its own test and a retry starts clean.
  */
 export function useScenario(): Scenario {
   let server: TestServer | undefined
   let browser: Browser | undefined
-  beforeAll(async () => {
-    requireAppBuild()
-    server = await TestServer.start()
-  })
+  beforeAll(() => requireAppBuild())
   beforeEach(async () => {
-    if (server && !server.isRunning) await server.restart()
+    server = await TestServer.start()
     browser = await launchBrowser()
   })
   afterEach(async () => {
     await browser?.close()
-    browser = undefined
-  })
-  afterAll(async () => {
     await server?.dispose()
+    browser = undefined
+    server = undefined
   })
   return {
     get server() {

@@ -38,10 +38,6 @@ export class TestServer {
     return server
   }
 
-  get isRunning(): boolean {
-    return this.process !== null
-  }
-
   /** Starts the process again on the same port and data directory; resolves once /health answers. */
   async restart(): Promise<void> {
     if (this.process) throw new Error('The server is already running; stop it first.')

@@ -1,6 +1,6 @@
 import type { Dexie } from 'dexie'
 import { liveQuery } from 'dexie'
-import { type BackfillOptions, type BackfillResult, backfill } from '../capture/backfill.js'
+import type { BackfillOptions, BackfillResult } from '../capture/backfill.js'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
   type ChangeStatus,
@@ -321,6 +321,8 @@ class DriftlessClient implements SyncClient {
   async backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult> {
     this.assertOpen()
     await this.ready
+    // Its own chunk: most apps never adopt a database from before Driftless.
+    const { backfill } = await import('../capture/backfill.js')
     return backfill(this.outbox, { ...options, timestamp: () => this.clock.now() })
   }
 
