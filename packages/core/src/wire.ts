@@ -154,12 +154,15 @@ export interface PullResult {
   /** Optional: how many changes for this user and these collections come after this page (for progress). */
   remaining?: number
 }
-export const pullResultSchema: Check<PullResult> = object<PullResult>({
-  changes: array(pulledChangeSchema),
-  cursor: nullable(string()),
-  hasMore: boolean,
-  remaining: optional(number({ int: true, min: 0 })),
-})
+function pullAnswer(change: Check<PulledChange>): Check<PullResult> {
+  return object<PullResult>({
+    changes: array(change),
+    cursor: nullable(string()),
+    hasMore: boolean,
+    remaining: optional(number({ int: true, min: 0 })),
+  })
+}
+export const pullResultSchema: Check<PullResult> = pullAnswer(pulledChangeSchema)
 
 /** A pulled change left as it came, for the client to check on its own. */
 const uncheckedChange: Check<PulledChange> = check((input) => input as PulledChange)
@@ -168,12 +171,7 @@ const uncheckedChange: Check<PulledChange> = check((input) => input as PulledCha
  * A pull answer whose changes are not checked yet: the client checks each one with `pulledChangeSchema`
  * and skips (and reports) an unusable one, so one bad change cannot fail its page and stall the cursor.
  */
-export const pullPageSchema: Check<PullResult> = object<PullResult>({
-  changes: array(uncheckedChange),
-  cursor: nullable(string()),
-  hasMore: boolean,
-  remaining: optional(number({ int: true, min: 0 })),
-})
+export const pullPageSchema: Check<PullResult> = pullAnswer(uncheckedChange)
 
 function parseOrThrow<T>(schema: Check<T>, what: string, input: unknown): T {
   const parsed = schema.safeParse(input)

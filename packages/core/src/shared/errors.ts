@@ -109,7 +109,7 @@ export class PullPageLimitError extends DriftlessError {
   constructor(pages: number, changes: number) {
     super(
       'PULL_PAGE_LIMIT',
-      `The sync server answered hasMore: true for ${pages} pages in a row (${changes} changes) without saying that fewer remain. They were applied; uploads go first and the next round pulls on from the stored cursor. If the backlog is not that large, the server's hasMore or cursor is wrong (a server that sends \`remaining\` is not reported during a long catch-up).`,
+      `The sync server answered hasMore for ${pages} pages in a row (${changes} changes) without counting down \`remaining\`; the next round pulls on after uploads. If its backlog is not that large, its hasMore or cursor is wrong.`,
     )
   }
 }

@@ -4,7 +4,8 @@ import type { EngineContext } from './engineContext.js'
 import { versionKey } from './knownVersions.js'
 
 /**
- * The queued local edits of many records, by `versionKey`, each record's oldest first; records without any
+ * The queued local edits of many records, by `versionKey`, each record's oldest first (the index keeps them
+ * in `seq` order); records without any
  * are absent. An empty queue (a catch-up) answers in one request; otherwise the records are read side by
  * side. Dexie's own promise, so it is safe inside a transaction too.
  */
@@ -23,7 +24,7 @@ export function pendingEdits(
           .where('[collection+recordId]')
           .equals(record)
           .toArray()
-          .then((entries: OutboxEntry[]) => [key, entries.sort((a, b) => a.seq - b.seq)] as const),
+          .then((entries: OutboxEntry[]) => [key, entries] as const),
       ),
     ).then((found) => new Map(found.filter(([, entries]) => entries.length > 0)))
   return table.count().then((queued: number) => (queued === 0 ? new Map<string, OutboxEntry[]>() : read()))

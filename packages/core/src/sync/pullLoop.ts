@@ -20,7 +20,7 @@ import {
   versionKey,
   writeKnownVersions,
 } from './knownVersions.js'
-import { writeLocalRow, writeLocalRows } from './localRows.js'
+import { writeLocalRows } from './localRows.js'
 import { pendingEdits } from './pendingEdits.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
 import { type CheckedPage, checkPulledChanges } from './unusableChanges.js'
@@ -216,16 +216,12 @@ export class PullLoop {
       known.set(key, version)
       learned.set(key, version)
       applied++
+      // Read again: an earlier change of this page may have settled the record's edits already.
+      const edits = pending.has(key) ? await ctx.outbox.entriesFor(change.collection, change.recordId) : []
       // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
-      if (!pending.has(key)) {
+      if (edits.length === 0) {
         const ofTable = rows.get(change.collection) ?? new Map<string, RecordData | null>()
         rows.set(change.collection, ofTable.set(change.recordId, change.data))
-        continue
-      }
-      // Read again: an earlier change of this page may have settled the record's edits already.
-      const edits = await ctx.outbox.entriesFor(change.collection, change.recordId)
-      if (edits.length === 0) {
-        await writeLocalRow(ctx, change.collection, change.recordId, change.data)
         continue
       }
       const echoes = await readEchoes(ctx, change.collection, change.recordId)
