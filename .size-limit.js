@@ -25,9 +25,10 @@ export default [
   {
     ...shared,
     // Every lazy chunk inlined into one file, as an app that uses every feature fetches it (plus the
-    // lazy-init wrappers esbuild adds to inline them).
+    // lazy-init wrappers esbuild adds to inline them). 30.04 kB after the pull branch (bulk apply in slices,
+    // per-change checks of pulled changes, the page-limit report: +1.0 kB, +0.05 kB of it at start).
     name: 'createSyncClient + HttpTransport + React components, with every lazy chunk (min + gzip, peers external)',
-    limit: '29.5 kB',
+    limit: '30.5 kB',
   },
   {
     ...shared,
