@@ -96,12 +96,22 @@ interface LoadResult {
   latencies: number[]
   errors: number
   timeouts: number
+  /** 503 server-busy answers: the device waits Retry-After and goes on, as the client does. */
+  busy: number
   changes: number
   seconds: number
 }
 
 async function load(url: string): Promise<LoadResult> {
-  const result: LoadResult = { requests: 0, latencies: [], errors: 0, timeouts: 0, changes: 0, seconds: 0 }
+  const result: LoadResult = {
+    requests: 0,
+    latencies: [],
+    errors: 0,
+    timeouts: 0,
+    busy: 0,
+    changes: 0,
+    seconds: 0,
+  }
   const tokens = await Promise.all(
     Array.from({ length: Math.ceil(DEVICES / DEVICES_PER_USER) }, (_, i) => sign(`load-user-${i}`)),
   )
@@ -113,7 +123,11 @@ async function load(url: string): Promise<LoadResult> {
       const response = await send()
       const body = await response.json()
       result.latencies.push(performance.now() - started)
-      if (!response.ok) result.errors++
+      if (response.status === 503) {
+        result.busy++
+        const seconds = Number(response.headers.get('retry-after') ?? 1)
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+      } else if (!response.ok) result.errors++
       return response.ok ? body : undefined
     } catch (error) {
       result.latencies.push(performance.now() - started)
@@ -159,6 +173,7 @@ async function run(name: string, env: Record<string, string>): Promise<string[]>
       ms(percentile(r.latencies, 99)),
       `${((r.errors / r.requests) * 100).toFixed(1)}%`,
       `${((r.timeouts / r.requests) * 100).toFixed(1)}%`,
+      `${((r.busy / r.requests) * 100).toFixed(1)}%`,
     ]
   } finally {
     await stop(server.child)
@@ -198,6 +213,7 @@ console.log(
       'p99',
       'errors',
       'timeouts',
+      'busy (503)',
     ],
     rows,
   ),
