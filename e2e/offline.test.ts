@@ -1,3 +1,4 @@
+import type { WebSocketRoute } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { serverTitles } from './support/api.js'
 import { screenshot } from './support/browser.js'
@@ -14,9 +15,11 @@ describe('working offline', () => {
     const { context } = scenario.browser
     // The live socket is API too: while the API is unreachable, it cannot connect either.
     let apiReachable = true
+    const openSockets: WebSocketRoute[] = []
     await context.routeWebSocket(isLiveSocket, (socket) => {
-      if (apiReachable) socket.connectToServer()
-      else socket.close()
+      if (!apiReachable) return socket.close()
+      socket.connectToServer()
+      openSockets.push(socket)
     })
     const app = await TodoApp.open(context, scenario.server.url)
     await app.logIn('olivia')
@@ -32,6 +35,8 @@ describe('working offline', () => {
     // The page must load for the reload, so only the API stays unreachable while the tab is back online.
     await context.route(isApiRequest, (route) => route.abort('internetdisconnected'))
     apiReachable = false
+    // A socket opened before is cut too, or the tab would upload through it the moment it is back online.
+    for (const socket of openSockets.splice(0)) await socket.close()
     await context.setOffline(false)
     await app.page.reload()
     await context.setOffline(true)

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page, Route } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
+import { serverTitles } from './support/api.js'
 import { axeViolations } from './support/axe.js'
 import { type PaintedFrame, paintedStates, paintsOfLogIn, paintsOfReload } from './support/paints.js'
 import { docsDir } from './support/paths.js'
@@ -24,35 +25,52 @@ function wrongFrames(frames: readonly PaintedFrame[], allowed: readonly (string 
 
 describe('the sync status as a person meets it', () => {
   const scenario = useScenario()
-  let app: TodoApp
 
-  it('paints no wrong state while logging in, then says all is synced; no axe violation', async () => {
-    // Each state below is made by routing HTTP requests, which a WebSocket bypasses: the live socket is
-    // refused, so the app runs on its HTTP fallback (the live channel has its own suite, realtime.test.ts).
+  /**
+   * A tab of the app in this test's own browser. Each state below is made by routing HTTP requests, which a
+   * WebSocket bypasses: the live socket is refused, so the app runs on its HTTP fallback (the live channel
+   * has its own suite, realtime.test.ts).
+   */
+  async function openApp(): Promise<TodoApp> {
     await scenario.browser.context.routeWebSocket(
       (url) => url.pathname === '/live',
       (socket) => socket.close(),
     )
-    app = await TodoApp.open(scenario.browser.context, scenario.server.url)
+    return TodoApp.open(scenario.browser.context, scenario.server.url)
+  }
+
+  /** The app logged in as `userId` (a user of this test alone), with everything synced. */
+  async function openSynced(userId: string): Promise<TodoApp> {
+    const app = await openApp()
+    await app.logIn(userId)
+    await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
+    return app
+  }
+
+  it('paints no wrong state while logging in, then says all is synced; no axe violation', async () => {
+    const app = await openApp()
     const frames = await paintsOfLogIn(app.page, 'petra')
     expect(wrongFrames(frames, [null, 'loading', 'connecting', 'syncing', 'synced'])).toEqual([])
     expect(frames.some((frame) => /offline|server|0 changes/i.test(frame.text))).toBe(false)
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('synced')
     await app.add('Water the plants')
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
-    // The queue counts follow the write a moment after the list shows it: wait for the sentence itself.
-    await expect.poll(() => app.statusText(), SYNC_TIMEOUT).toBe('All changes synced')
+    expect(await app.statusText()).toBe('All changes synced')
     expect(await axeViolations(app.page)).toEqual([])
     await documentState(app.page, 'synced')
   })
 
   it('after a reload paints only "synced": never "not synced yet", "connecting" or offline', async () => {
+    const app = await openSynced('rosa')
+    await app.add('Water the plants')
+    await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
     const frames = await paintsOfReload(app.page)
     expect(paintedStates(frames).filter((state) => state !== null && state !== 'loading')).toEqual(['synced'])
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('synced')
   })
 
   it('counts the changes being uploaded while a push is on its way', async () => {
+    const app = await openSynced('sven')
     const held: Route[] = []
     await app.page.route('**/push', (route) => {
       held.push(route)
@@ -69,8 +87,8 @@ describe('the sync status as a person meets it', () => {
   })
 
   it('says the device is offline only after the grace period, with the waiting changes counted', async () => {
-    const { context } = scenario.browser
-    await context.setOffline(true)
+    const app = await openSynced('olga')
+    await scenario.browser.context.setOffline(true)
     await app.add('Buy milk')
     await app.add('Post the letter')
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('offline')
@@ -82,9 +100,10 @@ describe('the sync status as a person meets it', () => {
   })
 
   it('says the server cannot be reached, with a countdown, when the network is up but the server is not', async () => {
-    const { context } = scenario.browser
-    await context.route(isApiRequest, (route) => route.abort('connectionrefused'))
-    await context.setOffline(false)
+    const app = await openSynced('uma')
+    await scenario.browser.context.route(isApiRequest, (route) => route.abort('connectionrefused'))
+    await app.add('Buy milk')
+    await app.add('Post the letter')
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('unreachable')
     await expect.poll(() => app.statusText(), SYNC_TIMEOUT).toMatch(/Trying again in \d+ s\./)
     expect(await app.statusText()).toMatch(
@@ -101,12 +120,13 @@ describe('the sync status as a person meets it', () => {
   })
 
   it('asks to sign in again when the server refuses the credentials', async () => {
+    const app = await openSynced('nadia')
     const { context } = scenario.browser
-    await context.unrouteAll()
     await context.route(isApiRequest, (route) =>
       route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"invalid token"}' }),
     )
-    await app.retryButton().click()
+    await app.add('Buy milk')
+    await app.add('Post the letter')
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('needs-auth')
     expect(await app.statusText()).toMatch(
       /^Please sign in again to sync\. 2 changes are saved on this device/,
@@ -119,6 +139,7 @@ describe('the sync status as a person meets it', () => {
   })
 
   it('marks a change the server refused on its todo, says why in one line, and lets the person act', async () => {
+    const app = await openSynced('farid')
     const { context } = scenario.browser
     await context.route('**/push', async (route) => {
       if (route.request().postData()?.includes(REFUSED_TITLE)) {
@@ -149,6 +170,7 @@ describe('the sync status as a person meets it', () => {
   })
 
   it('"Work offline" pauses every tab, survives a reload without a flash, and a second tab keeps the session', async () => {
+    const app = await openSynced('wanda')
     await app.workOffline(true)
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('paused')
     await app.add('Written while working offline')
@@ -165,7 +187,7 @@ describe('the sync status as a person meets it', () => {
     expect(frames.filter((frame) => frame.pending !== null && frame.pending !== 1)).toEqual([])
 
     const second = await TodoApp.open(scenario.browser.context, scenario.server.url)
-    await second.page.getByTestId('current-user').filter({ hasText: 'petra' }).waitFor()
+    await second.page.getByTestId('current-user').filter({ hasText: 'wanda' }).waitFor()
     await expect.poll(() => second.syncState(), SYNC_TIMEOUT).toBe('paused')
     expect(await second.page.getByRole('switch', { name: 'Work offline' }).isChecked()).toBe(true)
 
@@ -173,6 +195,6 @@ describe('the sync status as a person meets it', () => {
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
     expect(await app.page.getByRole('switch', { name: 'Work offline' }).isChecked()).toBe(false)
     await expect.poll(() => second.isSettled(), SYNC_TIMEOUT).toBe(true)
-    await second.page.close()
+    expect(await serverTitles(scenario.server.url, 'wanda')).toEqual(['Written while working offline'])
   })
 })

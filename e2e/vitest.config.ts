@@ -13,8 +13,8 @@ export default defineProject({
     hookTimeout: 180_000,
     fileParallelism: false,
     maxWorkers: 1,
-    // Real Chromium on a shared 2-core CI machine: a test gets one more try there, as Playwright does in CI;
-    // a real failure fails twice. The flake seen (appShell, reload with the server down) is noted on #11.
+    // Real Chromium on a shared 2-core CI machine: a test gets one more try there, as Playwright does in CI,
+    // in a fresh browser profile of its own (support/scenario.ts); a real failure fails twice.
     retry: process.env.CI ? 1 : 0,
   },
 })

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest'
+import { afterEach, beforeAll, beforeEach } from 'vitest'
 import { type Browser, launchBrowser } from './browser.js'
 import { requireAppBuild } from './build.js'
 import { TestServer } from './server.js'
@@ -10,18 +10,24 @@ export interface Scenario {
   readonly browser: Browser
 }
 
-/** Registers, for the enclosing describe, the built app, a real server and a Chromium, torn down after. */
+/**
+ * Registers, for each test of the enclosing describe, a real server with a fresh data directory and a fresh
+ * Chromium profile: no test inherits another's data, pages, routes, offline switch, storage or service
+ * worker, so a failure stays in its own test and a retry starts clean.
+ */
 export function useScenario(): Scenario {
   let server: TestServer | undefined
   let browser: Browser | undefined
-  beforeAll(async () => {
-    requireAppBuild()
+  beforeAll(() => requireAppBuild())
+  beforeEach(async () => {
     server = await TestServer.start()
     browser = await launchBrowser()
   })
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close()
     await server?.dispose()
+    browser = undefined
+    server = undefined
   })
   return {
     get server() {

@@ -78,7 +78,10 @@ export class TodoApp {
 
   /** Connected, a full round done, nothing queued: what every scenario waits for before it checks the server. */
   async isSettled(): Promise<boolean> {
-    return (await this.syncState()) === 'synced' && (await this.pendingChanges()) === 0
+    // Both read from one paint: two separate reads could pair the state of one render with the count of another.
+    return this.page
+      .getByTestId('sync-panel')
+      .evaluate((panel) => panel.dataset.state === 'synced' && panel.dataset.pending === '0')
   }
 
   /** Turns "Work offline" on or off. */

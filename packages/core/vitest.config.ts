@@ -8,6 +8,6 @@ export default defineProject({
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'node',
     // fake-indexeddb must be installed before Dexie is imported.
-    setupFiles: ['fake-indexeddb/auto'],
+    setupFiles: ['fake-indexeddb/auto', 'src/test/lazyChunks.ts'],
   },
 })

@@ -7,6 +7,7 @@ export default defineProject({
     name: 'react',
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
-    setupFiles: ['fake-indexeddb/auto', './src/test/setup.ts'],
+    // Core's lazy chunks loaded up front, as in core's own tests: fake time cannot wait for real I/O.
+    setupFiles: ['fake-indexeddb/auto', './src/test/setup.ts', '../core/src/test/lazyChunks.ts'],
   },
 })

@@ -13,7 +13,8 @@ export function failuresByTodo(failed: readonly OutboxEntry[] | undefined): Map<
 /** Why a change failed, in one line a person can act on; the server's own words go in the details. */
 export function failureReason(entries: readonly OutboxEntry[]): string {
   const what = entries.some((entry) => entry.type === 'delete') ? 'Deleting this todo' : 'This change'
-  const error = entries.map((entry) => entry.errorMessage ?? '').join(' ')
-  if (/too large|413/i.test(error)) return `${what} is too large for the server, so it was not saved.`
+  // The status, not the message: a message names the server's address, whose port may well contain "413".
+  if (entries.some((entry) => entry.errorStatus === 413))
+    return `${what} is too large for the server, so it was not saved.`
   return `${what} was not saved: the server did not accept it.`
 }

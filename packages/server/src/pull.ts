@@ -9,7 +9,8 @@ import { unstorableText, wholeText } from './storableText.js'
 /** The page size when a pull names none, as in the wire contract's seed. */
 export const DEFAULT_PULL_BATCH_SIZE = 100
 
-// A superset of `pullRequestSchema`: clients written to the seed may leave out the cursor and batchSize.
+// A superset of `pullRequestSchema`: other clients of the contract may leave out the cursor (from the start) and
+// batchSize (100).
 const pullRequestSchema = z.object({
   cursor: z.string().nullish(),
   batchSize: z.number().int().positive().default(DEFAULT_PULL_BATCH_SIZE),

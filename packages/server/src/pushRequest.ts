@@ -46,7 +46,7 @@ export function validatePushRequest(body: unknown, rules: PushRules): ValidatedP
   return validated
 }
 
-// Clients written to the seed send ISO-8601 timestamps; they are stored as epoch milliseconds.
+// Other clients of the contract may send ISO-8601 timestamps; they are stored as epoch milliseconds.
 const isoTimestamp = z.iso.datetime({ offset: true })
 
 function withEpochTimestamp(raw: Record<string, unknown>): Record<string, unknown> | string {

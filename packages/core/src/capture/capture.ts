@@ -13,19 +13,13 @@ import {
   type Middleware,
 } from 'dexie'
 import { nanoid } from 'nanoid'
-import { ConfigError, SyncValidationError } from '../shared/errors.js'
+import { ConfigError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
-import { checkTableSchema, type StandardSchema, validateTableRow } from './standardSchema.js'
-import { unstorableString, unsyncableValues } from './syncable.js'
+import { checkTableSchema } from './standardSchema.js'
+import { type CapturedTable, checkSyncable, type SyncedTables, validKey, validRow } from './syncedTables.js'
 
-/** Per synced table: `true`, or a Standard Schema (zod, valibot, arktype…) every written row must pass. */
-export interface SyncedTableOptions {
-  schema?: StandardSchema
-}
-
-/** Which tables of the database are synced: `{ todos: { schema: todoSchema }, lists: true }`. */
-export type SyncedTables<Name extends string = string> = { readonly [K in Name]?: true | SyncedTableOptions }
+export type { SyncedTableOptions, SyncedTables } from './syncedTables.js'
 
 export interface AttachOutboxOptions<Name extends string = string> {
   tables: SyncedTables<Name>
@@ -52,16 +46,12 @@ export const driftlessStores = {
 
 type NewEntry = Omit<OutboxEntry, 'seq'>
 
-interface CapturedTable {
-  readonly name: string
-  readonly keyPath: string
-  readonly schema: StandardSchema | undefined
-}
-
 /** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
 interface TransactionState {
   readonly txId: string
   tail: PromiseLike<unknown>
+  /** Entries queued so far, taken back if the transaction aborts. */
+  queued: number
 }
 
 const outboxes = new WeakMap<Dexie, Outbox>()
@@ -99,8 +89,10 @@ export function attachOutbox<DB extends Dexie>(
     throw new ConfigError('attachOutbox(): no synced tables given. Pass { tables: { todos: true } }.')
   }
   declareInEveryVersion(db)
-  db.use(captureMiddleware(tables, options.timestamp ?? Date.now))
   const outbox = new Outbox(db, [...tables.keys()])
+  // Outside the writing transaction: a listener that reads the database must not join it.
+  const report = (queued: number) => Dexie.ignoreTransaction(() => outbox.reportCaptured(queued))
+  db.use(captureMiddleware(tables, options.timestamp ?? Date.now, report))
   outboxes.set(db, outbox)
   capturedTables.set(db, tables)
   return outbox
@@ -146,33 +138,10 @@ export function checkSyncedRow(db: Dexie, table: string, row: object): string {
   return validRow(config, row, Dexie.getByKeyPath(row, config.keyPath))
 }
 
-/** Returns the primary key path of a table that can be synced; throws a ConfigError otherwise. */
-function checkSyncable(db: Dexie, name: string): string {
-  const table = db.tables.find((t) => t.name === name)
-  if (!table) {
-    const declared = db.tables.map((t) => t.name).join(', ') || 'none'
-    throw new ConfigError(
-      `attachOutbox(): synced table "${name}" is not in the schema of "${db.name}" (declared: ${declared}). Declare it with db.version(n).stores({ ${name}: 'id, ...' }).`,
-    )
-  }
-  if (name === OUTBOX_TABLE || name === META_TABLE) {
-    throw new ConfigError(`attachOutbox(): "${name}" is Driftless's own table and cannot be synced.`)
-  }
-  const { keyPath, auto, compound } = table.schema.primKey
-  const advice = `Synced rows need an app-generated string id: declare { ${name}: 'id, ...' } and write rows with id: nanoid().`
-  if (auto)
-    throw new ConfigError(`attachOutbox(): table "${name}" has an auto-incremented primary key. ${advice}`)
-  if (!keyPath)
-    throw new ConfigError(`attachOutbox(): table "${name}" has an outbound primary key. ${advice}`)
-  if (compound || Array.isArray(keyPath)) {
-    throw new ConfigError(`attachOutbox(): table "${name}" has a compound primary key. ${advice}`)
-  }
-  return keyPath
-}
-
 function captureMiddleware(
   tables: ReadonlyMap<string, CapturedTable>,
   timestamp: () => number,
+  report: (queued: number) => void,
 ): Middleware<DBCore> {
   const states = new WeakMap<DBCoreTransaction, TransactionState>()
   return {
@@ -201,14 +170,21 @@ function captureMiddleware(
                 return table.mutate(req)
               let state = states.get(req.trans)
               if (!state) {
-                state = { txId: nanoid(), tail: Dexie.Promise.resolve() }
+                state = { txId: nanoid(), tail: Dexie.Promise.resolve(), queued: 0 }
                 states.set(req.trans, state)
+                takeBackOnAbort(req.trans, state, report)
               }
-              const { txId } = state
+              const current = state
               outbox ??= down.table(OUTBOX_TABLE)
               const queue = outbox
+              const counted = (queued: number) => {
+                current.queued += queued
+                report(queued)
+              }
               // Captures of one transaction run in order, so each sees the rows the previous one wrote.
-              const run = state.tail.then(() => capture(config, table, queue, req, txId, timestamp))
+              const run = state.tail.then(() =>
+                capture(config, table, queue, req, current.txId, timestamp, counted),
+              )
               state.tail = run.then(noop, noop)
               return run as Promise<DBCoreMutateResponse>
             },
@@ -226,6 +202,7 @@ function capture(
   req: DBCoreMutateRequest,
   txId: string,
   timestamp: () => number,
+  counted: (queued: number) => void,
 ): PromiseLike<DBCoreMutateResponse> {
   const { trans } = req
   const extractKey = table.schema.primaryKey.extractKey!
@@ -245,7 +222,10 @@ function capture(
   type Failures = DBCoreMutateResponse['failures']
   const queue = (entries: NewEntry[]) =>
     outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
-      if (written.numFailures === 0) return written
+      if (written.numFailures === 0) {
+        counted(entries.length)
+        return written
+      }
       // A write whose entry could not be queued must not commit without it.
       trans.abort()
       throw Object.values(written.failures)[0]
@@ -260,6 +240,7 @@ function capture(
       return outbox
         .mutate({ trans, type: 'delete', keys: written.results ?? [] })
         .then(() => {
+          counted(-(written.results ?? []).length)
           const actual = plan(res.failures)
           return actual.length ? queue(actual) : undefined
         })
@@ -335,31 +316,16 @@ function capture(
   }
 }
 
-function validRow(config: CapturedTable, value: unknown, key: unknown): string {
-  const id = validKey(config, key)
-  if (config.schema) {
-    const issues = validateTableRow(config.name, config.schema, value)
-    if (issues.length) throw new SyncValidationError(config.name, id, issues)
-  }
-  const unsyncable = unsyncableValues(value)
-  if (unsyncable.length > 0) throw new SyncValidationError(config.name, id, unsyncable)
-  return id
-}
-
-function validKey(config: CapturedTable, key: unknown): string {
-  if (typeof key === 'string' && key.length > 0) {
-    const problem = unstorableString(key)
-    if (!problem) return key
-    throw new SyncValidationError(config.name, key, [
-      { path: config.keyPath.split('.'), message: `the id ${problem}` },
-    ])
-  }
-  throw new SyncValidationError(config.name, key, [
-    {
-      path: config.keyPath.split('.'),
-      message: `synced rows need a non-empty string id, e.g. nanoid(); got ${typeof key}`,
-    },
-  ])
+/** The status counts a write while its transaction runs, so a rollback must take the count back. */
+function takeBackOnAbort(
+  trans: DBCoreTransaction,
+  state: TransactionState,
+  report: (queued: number) => void,
+) {
+  const target = trans as Partial<EventTarget>
+  target.addEventListener?.('abort', () => {
+    if (state.queued !== 0) report(-state.queued)
+  })
 }
 
 function isVersionChange(trans: DBCoreTransaction): boolean {

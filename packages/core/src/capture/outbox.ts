@@ -1,66 +1,20 @@
 import type { Dexie, Table } from 'dexie'
 import { nanoid } from 'nanoid'
 import { ConfigError } from '../shared/errors.js'
-import type { ChangeType, RecordData } from '../wire.js'
+import { Listeners } from '../shared/listeners.js'
+import type { RecordData } from '../wire.js'
+import {
+  type ChangeStatus,
+  type CrudBatch,
+  type CrudTransaction,
+  META_TABLE,
+  OUTBOX_TABLE,
+  type OutboxEntry,
+  type OutboxFilter,
+  type SyncStats,
+} from './outboxEntry.js'
 
-/** The outbox table: one entry per changed row, ordered by `seq`. */
-export const OUTBOX_TABLE = '_driftless_outbox'
-/** Key-value state of the engine (pull cursor, clock) that must survive reloads. */
-export const META_TABLE = '_driftless_meta'
-
-export type ChangeStatus = 'pending' | 'syncing' | 'failed'
-
-/** One captured change, as stored in the outbox. */
-export interface OutboxEntry {
-  /** Auto-increment position in the queue. */
-  readonly seq: number
-  /** nanoid; the idempotency key the server dedupes on. */
-  readonly id: string
-  /** Shared by every entry written in one local transaction. */
-  readonly txId: string
-  readonly collection: string
-  readonly recordId: string
-  readonly type: ChangeType
-  /** The row after the write; null for a delete. */
-  readonly data: RecordData | null
-  /** The row before the write; null for a create. */
-  readonly prevData: RecordData | null
-  /** Hybrid-logical-clock milliseconds of the write. */
-  readonly timestamp: number
-  readonly status: ChangeStatus
-  readonly retries: number
-  readonly errorMessage: string | null
-  /** How many times the entry was handed out for upload; above 1, the server may have applied it already. */
-  readonly attempts?: number
-}
-
-export interface SyncStats {
-  total: number
-  pending: number
-  syncing: number
-  failed: number
-}
-
-/** What `getCrudBatch()` hands a custom connector: upload `crud`, then `complete()`. */
-export interface CrudBatch {
-  readonly crud: readonly OutboxEntry[]
-  /** More pending entries were waiting behind this batch. */
-  readonly haveMore: boolean
-  /** Removes exactly these entries from the outbox. */
-  complete(): Promise<void>
-}
-
-/** What `getNextCrudTransaction()` hands a custom connector: the entries of one local transaction. */
-export interface CrudTransaction {
-  readonly crud: readonly OutboxEntry[]
-  readonly transactionId: string
-  /** Removes exactly these entries from the outbox. */
-  complete(): Promise<void>
-}
-
-export interface OutboxFilter {
-  status?: ChangeStatus | readonly ChangeStatus[]
-}
+export * from './outboxEntry.js'
 
 interface MetaRow {
   key: string
@@ -75,10 +29,24 @@ export class Outbox {
   readonly db: Dexie
   /** The synced tables, as declared to `attachOutbox()`. */
   readonly tables: readonly string[]
+  private readonly captured = new Listeners<number>(console, 'a listener of captured writes')
 
   constructor(db: Dexie, tables: readonly string[]) {
     this.db = db
     this.tables = tables
+  }
+
+  /**
+   * Hears how many entries a local write queued, inside its transaction (before any live query can see
+   * them), and the negative of that count if the transaction then rolled back.
+   */
+  onCaptured(listener: (queued: number) => void): () => void {
+    return this.captured.add(listener)
+  }
+
+  /** Called by the capture middleware. */
+  reportCaptured(queued: number): void {
+    if (queued !== 0) this.captured.notify(queued)
   }
 
   private get entries(): Table<OutboxEntry, number> {
@@ -157,13 +125,18 @@ export class Outbox {
    * Counts a failed attempt of one change: `failed` once it has been tried `maxAttempts` times, otherwise
    * `pending` again. Returns the new status, or undefined when the entry is no longer in the outbox.
    */
-  recordError(id: string, message: string, maxAttempts: number): Promise<ChangeStatus | undefined> {
+  recordError(
+    id: string,
+    message: string,
+    maxAttempts: number,
+    httpStatus: number | null = null,
+  ): Promise<ChangeStatus | undefined> {
     return this.write(async () => {
       const entry = await this.entries.where('id').equals(id).first()
       if (!entry) return undefined
       const retries = entry.retries + 1
       const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
-      await this.entries.put({ ...entry, retries, status, errorMessage: message })
+      await this.entries.put({ ...entry, retries, status, errorMessage: message, errorStatus: httpStatus })
       return status
     })
   }
@@ -205,6 +178,7 @@ export class Outbox {
           entry.status = 'pending'
           entry.retries = 0
           entry.errorMessage = null
+          entry.errorStatus = null
         }),
     )
   }
@@ -216,14 +190,14 @@ export class Outbox {
 
   /** Counts by status, from the status index: no entry is read. */
   stats(): Promise<SyncStats> {
+    return this.db.transaction('r', OUTBOX_TABLE, () => this.countByStatus())
+  }
+
+  /** The counts and the high-water mark, read in one transaction so they describe the same moment. */
+  countsAndHighWater(): Promise<{ stats: SyncStats; highWater: number }> {
     return this.db.transaction('r', OUTBOX_TABLE, async () => {
-      const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
-      const [pending, syncing, failed] = await Promise.all([
-        count('pending'),
-        count('syncing'),
-        count('failed'),
-      ])
-      return { total: pending + syncing + failed, pending, syncing, failed }
+      const [stats, highWater] = await Promise.all([this.countByStatus(), this.highWater()])
+      return { stats, highWater }
     })
   }
 
@@ -269,6 +243,16 @@ export class Outbox {
         errorMessage: null,
       }),
     )
+  }
+
+  private async countByStatus(): Promise<SyncStats> {
+    const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
+    const [pending, syncing, failed] = await Promise.all([
+      count('pending'),
+      count('syncing'),
+      count('failed'),
+    ])
+    return { total: pending + syncing + failed, pending, syncing, failed }
   }
 
   private isSynced(collection: string): boolean {

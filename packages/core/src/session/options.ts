@@ -23,7 +23,7 @@ export interface AutoSyncOptions {
   debounceMs: number
 }
 
-/** The engine's options with the seeds' defaults applied. */
+/** The engine's options with every default applied (see `SyncOptions` for each default). */
 export interface EngineOptions {
   autoSync: false | AutoSyncOptions
   pushBatchSize: number

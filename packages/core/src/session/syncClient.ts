@@ -1,6 +1,6 @@
 import type { Dexie } from 'dexie'
 import { liveQuery } from 'dexie'
-import { type BackfillOptions, type BackfillResult, backfill } from '../capture/backfill.js'
+import type { BackfillOptions, BackfillResult } from '../capture/backfill.js'
 import { attachOutbox, type SyncedTables } from '../capture/capture.js'
 import {
   type ChangeStatus,
@@ -19,15 +19,17 @@ import { DriftlessError, NotConnectedError, SyncPausedError } from '../shared/er
 import type { SyncEvent, SyncEventListener } from '../shared/events.js'
 import { Listeners } from '../shared/listeners.js'
 import { type SyncStatus, SyncStatusStore } from '../shared/status.js'
-import { rememberEchoes } from '../sync/echoes.js'
 import type { EngineContext } from '../sync/engineContext.js'
-import { writeKnownVersion } from '../sync/knownVersions.js'
+import { rememberUploaded } from '../sync/uploaded.js'
 import { TabCoordinator } from '../tabs/tabCoordinator.js'
 import { HttpTransport } from '../transport/http.js'
 import type { Transport } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
+import { watchDatabaseDeleted } from './databaseDeleted.js'
 import { type EngineOptions, resolveEngineOptions, type SyncOptions } from './options.js'
+import { QueueCounts } from './queueCounts.js'
 import type { SchedulerOptions } from './scheduler.js'
+import { SharedPause } from './sharedPause.js'
 import { StorageGuard } from './storageGuard.js'
 import { CLOCK_KEY, LAST_SYNCED_KEY, SyncSession } from './syncSession.js'
 
@@ -92,9 +94,6 @@ export interface SyncClientOptions extends SyncOptions {
   persistStorage?: boolean
 }
 
-/** The meta key of the shared pause; every tab watches it. */
-const PAUSED_KEY = 'paused'
-
 /**
  * Sets `db` up for sync: call it after `db.version(...).stores(...)` and before the first query.
  * Writes are captured from then on; `connect()` starts the upload and pull loops.
@@ -121,6 +120,8 @@ class DriftlessClient implements SyncClient {
   private readonly schedulerOptions: SchedulerOptions
   private readonly cleanups: (() => void)[] = []
   private readonly connection: ConnectionTracker
+  private readonly counts: QueueCounts
+  private readonly sharedPause: SharedPause
   /** The shared pause as last read from the database. */
   private paused = false
   /** What `isLoaded` waits for: the stored meta (clock, last sync, pause) and the first queue counts. */
@@ -129,7 +130,6 @@ class DriftlessClient implements SyncClient {
   private session: SyncSession | null = null
   /** The last session's final round, which the next session's first round waits for. */
   private previousRounds: Promise<void> = Promise.resolve()
-  private lastSeq = 0
   private closed = false
   private starting: Promise<void> | null = null
   private readonly ready: Promise<void>
@@ -149,10 +149,6 @@ class DriftlessClient implements SyncClient {
       if (event.phase === 'complete') void this.storage.afterRound(event.pushed)
     })
     void this.storage.refresh()
-    db.on('versionchange', (event: IDBVersionChangeEvent) => {
-      // Dexie closes the connection first (its own handler), so the delete can go ahead.
-      if (!event.newVersion) this.databaseDeleted()
-    })
     this.transport = transport ?? new HttpTransport({ env: this.env })
     this.engine = {
       db,
@@ -183,9 +179,29 @@ class DriftlessClient implements SyncClient {
       if (this.tabs.isLeader) this.tabs.update({ connection })
     })
     this.connection.update({ online: this.env.isOnline() })
+    this.sharedPause = new SharedPause(this.outbox, this.env.logger)
     this.ready = this.restoreMeta()
-    this.watchOutbox()
+    this.counts = new QueueCounts(this.outbox, this.status, this.env, {
+      loaded: () => this.markLoaded('counts'),
+      newWrites: () => this.session?.notifyWrite(),
+    })
+    this.counts.start()
+    this.cleanups.push(() => this.counts.stop())
+    this.watchOnline()
     this.watchPause()
+    this.cleanups.push(
+      watchDatabaseDeleted(db, this.env, {
+        deleted: () => {
+          this.counts.restartSequence()
+          this.tabs.update({ hasSynced: false, lastSyncedAt: null })
+          this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted' })
+        },
+        reopened: () => {
+          if (this.tabs.isLeader) this.session?.requestRound().catch(() => {})
+        },
+        isClosed: () => this.closed,
+      }),
+    )
     this.tabs.start()
   }
 
@@ -206,6 +222,7 @@ class DriftlessClient implements SyncClient {
       report: (patch) => this.tabs.update(patch),
       after: this.previousRounds,
       onOutcome: (outcome) => this.connection.update({ outcome }),
+      recount: () => this.counts.recount(),
     })
     this.connection.update({ started: true })
     if (!this.tabs.isLeader && this.status.getSnapshot().connection === 'disconnected') {
@@ -234,13 +251,13 @@ class DriftlessClient implements SyncClient {
 
   async pause(): Promise<void> {
     this.assertOpen()
-    await this.outbox.setMeta(PAUSED_KEY, true)
+    await this.sharedPause.write(true)
     this.applyPause(true)
   }
 
   async resume(): Promise<void> {
     this.assertOpen()
-    await this.outbox.setMeta(PAUSED_KEY, false)
+    await this.sharedPause.write(false)
     this.applyPause(false)
   }
 
@@ -270,23 +287,7 @@ class DriftlessClient implements SyncClient {
     return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], async () => {
       const seenAtSeq = await this.outbox.highWater()
       await uploaded.complete()
-      for (const entry of uploaded.crud) {
-        await writeKnownVersion(this.engine, entry.collection, entry.recordId, {
-          timestamp: entry.timestamp,
-          changeId: entry.id,
-          seenAtSeq,
-        })
-      }
-      await rememberEchoes(
-        this.engine,
-        uploaded.crud.map(({ collection, recordId, id, data, seq }) => ({
-          collection,
-          recordId,
-          changeId: id,
-          data,
-          seq,
-        })),
-      )
+      await rememberUploaded(this.engine, uploaded.crud, seenAtSeq)
     })
   }
 
@@ -320,6 +321,8 @@ class DriftlessClient implements SyncClient {
   async backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult> {
     this.assertOpen()
     await this.ready
+    // Its own chunk: most apps never adopt a database from before Driftless.
+    const { backfill } = await import('../capture/backfill.js')
     return backfill(this.outbox, { ...options, timestamp: () => this.clock.now() })
   }
 
@@ -332,8 +335,8 @@ class DriftlessClient implements SyncClient {
     this.tabs.close()
   }
 
-  /** Keeps the counts in the status and starts an upload after local writes. */
-  private watchOutbox(): void {
+  /** Follows the browser's online flag: the status shows it, and coming back online starts a round. */
+  private watchOnline(): void {
     this.cleanups.push(
       this.env.onOnlineChange((online) => {
         this.status.update({ isOnline: online })
@@ -341,31 +344,11 @@ class DriftlessClient implements SyncClient {
         if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
       }),
     )
-    const stats = liveQuery(async () => ({
-      stats: await this.outbox.stats(),
-      lastSeq: await this.outbox.highWater(),
-    })).subscribe({
-      next: ({ stats, lastSeq }) => {
-        this.status.update({ pendingChanges: stats.pending + stats.syncing, failedChanges: stats.failed })
-        this.markLoaded('counts')
-        // Only new entries are local writes; the engine's own updates to the queue must not trigger rounds.
-        if (lastSeq > this.lastSeq) {
-          this.lastSeq = lastSeq
-          if (stats.pending > 0) this.session?.notifyWrite()
-        }
-      },
-      error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
-    })
-    this.cleanups.push(() => stats.unsubscribe())
   }
 
   /** Follows the shared pause, which any tab may set: every tab shows it, the leader obeys it. */
   private watchPause(): void {
-    const pause = liveQuery(() => this.outbox.getMeta<boolean>(PAUSED_KEY)).subscribe({
-      next: (paused) => this.applyPause(paused === true),
-      error: (error: unknown) => this.env.logger.error('Driftless: watching the pause failed', error),
-    })
-    this.cleanups.push(() => pause.unsubscribe())
+    this.cleanups.push(this.sharedPause.watch((paused) => this.applyPause(paused)))
   }
 
   private applyPause(paused: boolean): void {
@@ -397,28 +380,6 @@ class DriftlessClient implements SyncClient {
     if (this.loaded.meta && this.loaded.counts) this.status.update({ isLoaded: true })
   }
 
-  /**
-   * The database was deleted under the app (the user cleared site data, another page deleted it): its rows,
-   * queue and cursor are gone. Say so, and once it is open again (empty) pull everything from the start.
-   */
-  private databaseDeleted(): void {
-    this.env.logger.warn(
-      `Driftless: the database "${this.db.name}" was deleted under the app; syncing it again from the server.`,
-    )
-    this.lastSeq = 0
-    this.tabs.update({ hasSynced: false, lastSyncedAt: null })
-    this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted' })
-    this.env.setTimeout(() => {
-      if (this.closed) return
-      this.db
-        .open()
-        .then(() => (this.tabs.isLeader ? this.session?.requestRound() : undefined))
-        .catch((error: unknown) =>
-          this.env.logger.error('Driftless: reopening the deleted database failed', error),
-        )
-    }, 0)
-  }
-
   /** Starts the loops in this tab; concurrent callers share one start. */
   private startLeading(): Promise<void> {
     if (!this.starting) {
@@ -448,13 +409,13 @@ class DriftlessClient implements SyncClient {
     const [clock, lastSyncedAt, paused] = await Promise.all([
       this.outbox.getMeta(CLOCK_KEY),
       this.outbox.getMeta<number>(LAST_SYNCED_KEY),
-      this.outbox.getMeta<boolean>(PAUSED_KEY),
+      this.sharedPause.read(),
     ])
     this.clock.merge(clock)
     if (typeof lastSyncedAt === 'number' && !this.status.getSnapshot().hasSynced) {
       this.status.update({ hasSynced: true, lastSyncedAt })
     }
-    this.applyPause(paused === true)
+    this.applyPause(paused)
     this.markLoaded('meta')
   }
 

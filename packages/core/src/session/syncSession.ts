@@ -3,12 +3,12 @@ import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, TransportError } from '../shared/errors.js'
 import type { SyncStatus } from '../shared/status.js'
 import type { EngineContext } from '../sync/engineContext.js'
-import { PullLoop } from '../sync/pullLoop.js'
-import { UploadLoop } from '../sync/uploadLoop.js'
+import type { PullLoop } from '../sync/pullLoop.js'
+import type { UploadLoop } from '../sync/uploadLoop.js'
 import type { LeaderStatus } from '../tabs/tabCoordinator.js'
 import type { Transport, TransportContext } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import { CredentialCache } from './credentials.js'
+import type { CredentialCache, FetchCredentials } from './credentials.js'
 import { type SchedulerOptions, SyncScheduler } from './scheduler.js'
 
 /** The meta key under which the clock is saved after every round. */
@@ -32,6 +32,8 @@ export interface SyncSessionOptions {
   readonly after: Promise<void>
   /** Hears what each request to the backend said about the connection. */
   readonly onOutcome?: (outcome: ConnectionOutcome) => void
+  /** Reads the queue counts into the status again, so a round never ends on counts from before it. */
+  readonly recount?: () => Promise<void>
 }
 
 /**
@@ -41,9 +43,10 @@ export interface SyncSessionOptions {
 export class SyncSession {
   readonly connector: SyncConnector
   private readonly scheduler: SyncScheduler
-  private readonly credentials: CredentialCache | null
-  private readonly uploads: UploadLoop
-  private readonly pulls: PullLoop
+  private readonly credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
+  private readonly context: EngineContext
+  /** The upload and pull loops, a chunk of their own, off the page's first load. */
+  private loops: Promise<{ uploads: UploadLoop; pulls: PullLoop }> | undefined
   private readonly env: SyncEnvironment
   private lastRound: Promise<void>
   private stopLive: (() => void) | null = null
@@ -54,20 +57,22 @@ export class SyncSession {
     this.env = engine.env
     this.lastRound = options.after
     this.credentials = connector.fetchCredentials
-      ? new CredentialCache(() => connector.fetchCredentials!(), this.env, {
-          // Expiry is judged on the server-corrected clock, so a device clock hours off still refreshes in time.
-          now: () => engine.clock.physicalNow(),
-        })
+      ? lazyCredentialCache(
+          () => connector.fetchCredentials!(),
+          this.env,
+          () => engine.clock.physicalNow(),
+        )
       : null
-    const context: EngineContext = { ...engine, withTransport: (call) => this.withTransport(call) }
-    this.uploads = new UploadLoop(context)
-    this.pulls = new PullLoop(context)
+    this.context = { ...engine, withTransport: (call) => this.withTransport(call) }
     this.scheduler = new SyncScheduler(
       (signal) => this.trackRound(signal),
       this.env,
       options.scheduler,
       (nextRetryAt) => options.report({ nextRetryAt }),
     )
+    // Fetched at connect in every tab, leading or not: a tab that leads hours later, after a deploy
+    // removed the old chunks, already holds them.
+    void this.loadLoops().catch(() => {})
   }
 
   /** Whether the loops run (this tab leads and the session was started). */
@@ -131,17 +136,38 @@ export class SyncSession {
     return round
   }
 
+  /** Loads the loops once; a failed load (a chunk not fetched while offline) is tried again next round. */
+  private loadLoops(): Promise<{ uploads: UploadLoop; pulls: PullLoop }> {
+    this.loops ??= Promise.all([import('../sync/uploadLoop.js'), import('../sync/pullLoop.js')]).then(
+      ([{ UploadLoop }, { PullLoop }]) => ({
+        uploads: new UploadLoop(this.context),
+        pulls: new PullLoop(this.context),
+      }),
+      (error: unknown) => {
+        this.loops = undefined
+        throw error
+      },
+    )
+    return this.loops
+  }
+
   private async runRound(signal: AbortSignal): Promise<number | null> {
     const { report, engine } = this.options
     signal.throwIfAborted()
-    const drained = await this.stage('push', signal, () =>
-      this.uploads.drain(this.connector, this.options.uploadClient, signal, (uploadProgress) =>
-        report({ isUploading: true, uploadProgress }),
+    const drained = await this.stage('push', signal, async () =>
+      (await this.loadLoops()).uploads.drain(
+        this.connector,
+        this.options.uploadClient,
+        signal,
+        (uploadProgress) => report({ isUploading: true, uploadProgress }),
       ),
     )
     report({ uploadError: drained.rejection, isDownloading: true })
+    await this.options.recount?.()
     const { applied: pulled, more } = await this.stage('pull', signal, () =>
-      this.pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
+      this.loadLoops().then(({ pulls }) =>
+        pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
+      ),
     )
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
     const now = this.env.now()
@@ -233,5 +259,38 @@ export class SyncSession {
   private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
     const wrapped = error instanceof Error ? error : new Error(errorMessage(error))
     this.options.engine.emit({ phase: 'error', at: this.env.now(), stage, error: wrapped })
+  }
+}
+
+/**
+ * The credential cache, with its checks, in a chunk of its own: only apps whose connector fetches
+ * credentials load it. Expiry is judged on `now`, the server-corrected clock, so a device clock hours off
+ * still refreshes in time.
+ */
+function lazyCredentialCache(
+  fetchCredentials: FetchCredentials,
+  env: SyncEnvironment,
+  now: () => number,
+): Pick<CredentialCache, 'get' | 'invalidate'> {
+  let loaded: CredentialCache | undefined
+  let loading: Promise<CredentialCache> | undefined
+  // A failed load (the chunk not fetched while offline) surfaces from get(), as a failed round, and the
+  // next get() tries again.
+  const load = () =>
+    (loading ??= import('./credentials.js').then(
+      ({ CredentialCache }) => {
+        loaded = new CredentialCache(fetchCredentials, env, { now })
+        return loaded
+      },
+      (error: unknown) => {
+        loading = undefined
+        throw error
+      },
+    ))
+  load().catch(() => {})
+  return {
+    get: async () => (await load()).get(),
+    // Before the cache has loaded no token was handed out, so there is nothing to drop.
+    invalidate: (token) => loaded?.invalidate(token),
   }
 }

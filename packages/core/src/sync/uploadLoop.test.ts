@@ -554,7 +554,12 @@ describe('HTTP failures', () => {
     await client.connect(connector)
     await advance(100)
     expect(await client.listChanges()).toEqual([
-      expect.objectContaining({ recordId: 'b', retries: 1, errorMessage: 'duplicate title' }),
+      expect.objectContaining({
+        recordId: 'b',
+        retries: 1,
+        errorMessage: 'duplicate title',
+        errorStatus: null,
+      }),
     ])
     expect(server.recordIds()).toEqual(['a', 'c'])
   })
@@ -580,6 +585,7 @@ describe('HTTP failures', () => {
         recordId: 'r5',
         status: 'failed',
         errorMessage: expect.stringMatching(/422/),
+        errorStatus: 422,
       }),
     ])
     expect(client.getSnapshot()).toMatchObject({ failedChanges: 1, pendingChanges: 0 })

@@ -9,6 +9,7 @@ import { readEchoes, rememberEchoes, sameRecordValue } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
 import { editFollowsKnownVersion, readKnownVersion, versionKey, writeKnownVersion } from './knownVersions.js'
 import { conflictEvent, judge, type ServerVersion, settle } from './settlement.js'
+import { rememberUploaded } from './uploaded.js'
 
 /** Logged word for word when uploadData() returns without completing the entry at the front (apps may match on it). */
 export const STALLED_UPLOAD_WARNING =
@@ -41,7 +42,7 @@ const REQUEST_LEVEL = new Set([401, 403, 404, 405, 407])
 
 interface NarrowedResult extends PushResult {
   /** Changes the server rejects as a whole request (a non-retryable 4xx on a batch of one). */
-  rejected: Map<string, string>
+  rejected: Map<string, { message: string; status: number }>
 }
 
 /** Empties the outbox through `uploadData` or, without one, through the transport's push. */
@@ -204,7 +205,13 @@ export class UploadLoop {
           conflicts: [],
           errors: [],
           rejected: new Map([
-            [only.id, `The server refused this change (HTTP ${error.status}): ${error.message}`],
+            [
+              only.id,
+              {
+                message: `The server refused this change (HTTP ${error.status}): ${error.message}`,
+                status: error.status,
+              },
+            ],
           ]),
         }
       }
@@ -316,26 +323,8 @@ export class UploadLoop {
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       const seenAtSeq = await ctx.outbox.highWater()
-      const acceptedIds = result.accepted.map((a) => a.id)
-      await ctx.outbox.complete(acceptedIds)
-      for (const id of acceptedIds) {
-        const entry = byId.get(id)!
-        await writeKnownVersion(ctx, entry.collection, entry.recordId, {
-          timestamp: entry.timestamp,
-          changeId: entry.id,
-          seenAtSeq,
-        })
-      }
-      await rememberEchoes(
-        ctx,
-        acceptedNow.map(({ collection, recordId, id, data, seq }) => ({
-          collection,
-          recordId,
-          changeId: id,
-          data,
-          seq,
-        })),
-      )
+      await ctx.outbox.complete(acceptedNow.map((entry) => entry.id))
+      await rememberUploaded(ctx, acceptedNow, seenAtSeq)
       for (const { entry, server, verdict } of contests) {
         const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
           (other) => other.id !== entry.id && other.seq > entry.seq,
@@ -367,11 +356,11 @@ export class UploadLoop {
           })
         }
       }
-      for (const [id, error] of result.rejected) {
+      for (const [id, { message, status }] of result.rejected) {
         const entry = byId.get(id)!
-        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was refused: ${error}`
+        rejection = `Change ${id} to ${entry.collection}/${entry.recordId} was refused: ${message}`
         // A whole-request refusal of a single change will not change on retry: park it at once.
-        await ctx.outbox.recordError(id, error, entry.retries + 1)
+        await ctx.outbox.recordError(id, message, entry.retries + 1, status)
       }
     })
 

@@ -1,0 +1,40 @@
+// The bundle budget (issue #12): a React app's Driftless, minified + gzipped, with dexie and react external.
+const imports = {
+  'packages/core/dist/index.js': '{ createSyncClient, HttpTransport }',
+  'packages/react/dist/index.js':
+    '{ SyncProvider, useSyncStatus, useSync, OfflineBanner, SyncStatus, RetryButton }',
+}
+const shared = {
+  path: Object.keys(imports),
+  import: imports,
+  ignore: ['dexie', 'react', 'react-dom'],
+  gzip: true,
+}
+
+/** Leaves out what only a dynamic `import()` reaches, as an app's bundler would put it in a chunk of its own. */
+const lazyChunksApart = {
+  name: 'lazy-chunks-apart',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined,
+    )
+  },
+}
+
+export default [
+  {
+    ...shared,
+    // Every lazy chunk inlined into one file, as an app that uses every feature fetches it (plus the
+    // lazy-init wrappers esbuild adds to inline them).
+    name: 'createSyncClient + HttpTransport + React components, with every lazy chunk (min + gzip, peers external)',
+    limit: '29.5 kB',
+  },
+  {
+    ...shared,
+    // What a page loads before it can render. Chunks of their own: the upload and pull loops (fetched at
+    // connect()), the credential cache (only with fetchCredentials) and backfill() (only if called).
+    name: 'the same, loaded at start (lazy chunks split off)',
+    modifyEsbuildConfig: (config) => ({ ...config, plugins: [lazyChunksApart] }),
+    limit: '23 kB',
+  },
+]
