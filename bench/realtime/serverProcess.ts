@@ -5,6 +5,7 @@ const server = await startServer({
   port: 0,
   databaseUrl: process.env.DRIFTLESS_BENCH_DATABASE_URL || undefined,
   schema: process.env.DRIFTLESS_BENCH_SCHEMA || undefined,
+  dataDir: process.env.DRIFTLESS_BENCH_DATA_DIR || undefined,
   auth: { secret: process.env.DRIFTLESS_BENCH_SECRET },
 })
 

@@ -24,6 +24,15 @@ export interface Database extends SqlExecutor {
   close(): Promise<void>
 }
 
+/** More requests wait for the storage than it can answer in good time; the client should retry shortly. */
+export class DatabaseBusyError extends Error {
+  readonly code = 'DATABASE_BUSY'
+  constructor(waiting: number) {
+    super(`The database has ${waiting} operations waiting already; try again in a moment.`)
+    this.name = 'DatabaseBusyError'
+  }
+}
+
 export interface OpenDatabaseOptions {
   /** A PostgreSQL connection string; when set, the server uses it instead of PGlite. */
   databaseUrl?: string

@@ -334,16 +334,26 @@ describe.each(testBackends())('sync handler on $name', (backend) => {
         ],
         [{ change: [] }, /changes/],
         [[], /\(body\)/],
-        [
-          { changes: Array.from({ length: 21 }, (_, i) => change({ id: `c${i}`, recordId: `r${i}` })) },
-          /changes.*20/,
-        ],
       ]
       for (const [body, message] of cases) {
         const response = await send('/push', body)
         expect(response.status).toBe(400)
         expect(response.body.error).toMatch(message)
       }
+      expect(await dumpDatabase(database)).toEqual(before)
+    })
+
+    it('answers 413 with its limit as maxBatchSize when a push has too many changes, and changes nothing', async () => {
+      await push('alice', [change({ id: 'c0' })])
+      const before = await dumpDatabase(database)
+      const changes = Array.from({ length: 21 }, (_, i) => change({ id: `c${i + 1}`, recordId: `r${i}` }))
+      const response = await send('/push', { changes })
+      expect(response.status).toBe(413)
+      expect(response.body).toEqual({
+        error: 'batch-too-large',
+        maxBatchSize: 20,
+        message: expect.stringMatching(/21 changes.*at most 20/),
+      })
       expect(await dumpDatabase(database)).toEqual(before)
     })
   })

@@ -1,7 +1,7 @@
 import { type Authenticator, type AuthOptions, createAuthenticator } from './auth.js'
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js'
 import { createCorsPolicy } from './cors.js'
-import type { Database } from './database.js'
+import { type Database, DatabaseBusyError } from './database.js'
 import { eventStream } from './eventStream.js'
 import { HttpError, ServerConfigError } from './httpError.js'
 import { createLiveHub, type LiveHub } from './liveHub.js'
@@ -199,6 +199,9 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     } catch (error) {
       if (error instanceof HttpError) {
         response = json(error.status, error.toJSON(), { ...error.headers })
+      } else if (error instanceof DatabaseBusyError) {
+        const busy = { error: 'server-busy', message: `${error.message} Retry after a second.` }
+        response = json(503, busy, { 'Retry-After': '1' })
       } else {
         logger.error('driftless-server: request failed', error)
         response = json(500, { error: 'The server failed to handle the request; try again later.' })

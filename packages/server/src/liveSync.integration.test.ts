@@ -91,3 +91,40 @@ describe.each(testBackends())('two devices over the live socket on $name', (back
     expect(oldBrowser.client.getSnapshot().isConnected).toBe(true)
   })
 })
+
+describe.each(testBackends())("the README's endpoint shape, {origin}/sync, on $name", (backend) => {
+  let database: Database
+  let server: RunningServer
+  const clients: SyncClient[] = []
+
+  beforeAll(async () => {
+    database = await backend.open()
+    server = await startServer({
+      port: 0,
+      database,
+      basePath: '/sync',
+      auth: { secret: TEST_SECRET },
+      logger: { error() {} },
+    })
+  })
+  afterAll(async () => {
+    for (const client of clients) await client.close()
+    await server?.close()
+    await database?.close()
+  })
+
+  it('syncs two devices live through a server started with basePath /sync', async () => {
+    const endpoint = `${server.url}/sync`
+    const phone = await device(endpoint, 'alice')
+    const laptop = await device(endpoint, 'alice')
+    clients.push(phone.client, laptop.client)
+
+    await phone.todos.add({ id: 'b1', title: 'under a base path' })
+    await vi.waitFor(async () =>
+      expect(await laptop.todos.get('b1')).toEqual({ id: 'b1', title: 'under a base path' }),
+    )
+    expect(laptop.client.getSnapshot().isConnected).toBe(true)
+    expect((await fetch(`${server.url}/health`)).status).toBe(404)
+    expect((await fetch(`${endpoint}/health`)).status).toBe(200)
+  })
+})

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import type { PGlite, Transaction } from '@electric-sql/pglite'
-import type { Database, SqlExecutor } from './database.js'
+import { type Database, DatabaseBusyError, type SqlExecutor } from './database.js'
 import { lockDataDir } from './dataDirLock.js'
 
 function executor(target: PGlite | Transaction): SqlExecutor {
@@ -15,12 +15,34 @@ function executor(target: PGlite | Transaction): SqlExecutor {
   }
 }
 
+/**
+ * Operations allowed to wait for PGlite at once. PGlite answers one at a time, so a longer line only
+ * makes every request slower until clients time out; past it a request is refused at once (503, retry).
+ */
+export const DEFAULT_MAX_WAITING = 256
+
 /** Wraps a PGlite instance; PGlite runs one statement at a time, so transactions never interleave. */
-export function pgliteDatabase(pglite: PGlite, onClose?: () => void): Database {
+export function pgliteDatabase(
+  pglite: PGlite,
+  onClose?: () => void,
+  maxWaiting: number = DEFAULT_MAX_WAITING,
+): Database {
+  let waiting = 0
+  const admitted = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (waiting >= maxWaiting) throw new DatabaseBusyError(waiting)
+    waiting++
+    try {
+      return await work()
+    } finally {
+      waiting--
+    }
+  }
+  const direct = executor(pglite)
   return {
     kind: 'pglite',
-    ...executor(pglite),
-    transaction: (work) => pglite.transaction((tx) => work(executor(tx))),
+    query: <Row>(sql: string, params?: readonly unknown[]) => admitted(() => direct.query<Row>(sql, params)),
+    exec: (sql) => admitted(() => direct.exec(sql)),
+    transaction: (work) => admitted(() => pglite.transaction((tx) => work(executor(tx)))),
     async notify(channel, payload) {
       await pglite.query('select pg_notify($1, $2)', [channel, payload])
     },

@@ -25,9 +25,16 @@ export interface ValidatedPush {
  * `{ changes: [...] }`, has too many changes, or a change without a string `id` fails as a whole.
  */
 export function validatePushRequest(body: unknown, rules: PushRules): ValidatedPush {
-  const envelope = z
-    .object({ changes: z.array(z.looseObject({ id: z.string() })).max(rules.maxChanges) })
-    .safeParse(body)
+  const sent = (body as { changes?: unknown } | null)?.changes
+  // Said machine-readably, so a client sends batches of this size next instead of guessing by halving.
+  if (Array.isArray(sent) && sent.length > rules.maxChanges) {
+    throw new HttpError(
+      413,
+      `The push has ${sent.length} changes; this server accepts at most ${rules.maxChanges} per push. Send batches of ${rules.maxChanges} or fewer.`,
+      { code: 'batch-too-large', details: { maxBatchSize: rules.maxChanges } },
+    )
+  }
+  const envelope = z.object({ changes: z.array(z.looseObject({ id: z.string() })) }).safeParse(body)
   if (!envelope.success)
     throw new HttpError(400, `Invalid push request: ${describeIssues(envelope.error.issues)}`)
   const validated: ValidatedPush = { changes: [], errors: [] }

@@ -39,15 +39,18 @@ export class TransportError extends DriftlessError {
   readonly retryAfterMs: number | undefined
   /** The `error` text of the server's JSON answer (e.g. `cursor-unknown`), when it sent one. */
   readonly serverError: string | undefined
+  /** The most changes the server accepts in one push, when it said so refusing a bigger one (413 `batch-too-large`). */
+  readonly maxBatchSize: number | undefined
   constructor(
     status: number,
     message: string,
-    options?: { retryAfterMs?: number; cause?: unknown; serverError?: string },
+    options?: { retryAfterMs?: number; cause?: unknown; serverError?: string; maxBatchSize?: number },
   ) {
     super('TRANSPORT', message, options)
     this.status = status
     this.retryAfterMs = options?.retryAfterMs
     this.serverError = options?.serverError
+    this.maxBatchSize = options?.maxBatchSize
   }
   /** 408, 429, 5xx and network errors are worth retrying as they are; other 4xx are not. */
   get retryable(): boolean {

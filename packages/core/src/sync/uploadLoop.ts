@@ -50,6 +50,8 @@ export class UploadLoop {
   /** Records whose last change the server rejected, held back until the time given. */
   private readonly heldBack = new Map<string, { until: number; rejection: string }>()
   private previousFront: string | null = null
+  /** The most changes the server said it accepts in one push (413 `batch-too-large`); later batches keep to it. */
+  private serverBatchLimit: number | null = null
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -130,7 +132,8 @@ export class UploadLoop {
     for (;;) {
       signal.throwIfAborted()
       const now = env.now()
-      const batch = await outbox.takeBatch(options.pushBatchSize, (entry) => this.isHeldBack(entry, now))
+      const batchSize = Math.min(options.pushBatchSize, this.serverBatchLimit ?? Number.POSITIVE_INFINITY)
+      const batch = await outbox.takeBatch(batchSize, (entry) => this.isHeldBack(entry, now))
       if (batch.length === 0) break
       if (uploaded === 0) await progress(0)
       try {
@@ -175,7 +178,10 @@ export class UploadLoop {
     return last
   }
 
-  /** Pushes a batch; a non-retryable 4xx is narrowed down by halving to the changes the server refuses. */
+  /**
+   * Pushes a batch; a batch over the server's stated limit goes again in parts of that size, and any other
+   * non-retryable 4xx is narrowed down by halving to the changes the server refuses.
+   */
   private async pushNarrowing(batch: readonly OutboxEntry[], signal: AbortSignal): Promise<NarrowedResult> {
     try {
       const changes = batch.map(toChange)
@@ -187,6 +193,11 @@ export class UploadLoop {
     } catch (error) {
       if (!(error instanceof TransportError) || error.retryable || REQUEST_LEVEL.has(error.status))
         throw error
+      const limit = error.maxBatchSize
+      if (limit !== undefined && limit < batch.length) {
+        this.serverBatchLimit = limit
+        return this.pushInParts(batch, limit, signal)
+      }
       if (batch.length === 1) {
         const only = batch[0]!
         return {
@@ -204,16 +215,25 @@ export class UploadLoop {
           ]),
         }
       }
-      const middle = Math.ceil(batch.length / 2)
-      const first = await this.pushNarrowing(batch.slice(0, middle), signal)
-      const second = await this.pushNarrowing(batch.slice(middle), signal)
-      return {
-        accepted: [...first.accepted, ...second.accepted],
-        conflicts: [...first.conflicts, ...second.conflicts],
-        errors: [...first.errors, ...second.errors],
-        rejected: new Map([...first.rejected, ...second.rejected]),
-      }
+      return this.pushInParts(batch, Math.ceil(batch.length / 2), signal)
     }
+  }
+
+  /** Pushes `batch` in order, `size` changes at a time, as one combined answer. */
+  private async pushInParts(
+    batch: readonly OutboxEntry[],
+    size: number,
+    signal: AbortSignal,
+  ): Promise<NarrowedResult> {
+    const combined: NarrowedResult = { accepted: [], conflicts: [], errors: [], rejected: new Map() }
+    for (let start = 0; start < batch.length; start += size) {
+      const part = await this.pushNarrowing(batch.slice(start, start + size), signal)
+      combined.accepted.push(...part.accepted)
+      combined.conflicts.push(...part.conflicts)
+      combined.errors.push(...part.errors)
+      for (const [id, reason] of part.rejected) combined.rejected.set(id, reason)
+    }
+    return combined
   }
 
   /** Every change of the batch must be answered exactly once, and nothing else. */

@@ -169,13 +169,15 @@ export class HttpTransport implements Transport {
 
 function httpError(what: string, response: Response, text: string, token: string | undefined, now: number) {
   const { status } = response
-  const errorText = serverError(text)
+  const body = errorBody(text)
+  const errorText = body?.error
   const retryAfterMs =
     status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after'), now) : undefined
   return answerError(what, status, {
     shown: redact(errorText ?? response.statusText, token),
     serverError: errorText === undefined ? undefined : redact(errorText, token),
     retryAfterMs,
+    maxBatchSize: body?.maxBatchSize,
   })
 }
 
@@ -183,8 +185,14 @@ function httpError(what: string, response: Response, text: string, token: string
 export function answerError(
   what: string,
   status: number,
-  answer: { shown?: string | undefined; serverError?: string | undefined; retryAfterMs?: number | undefined },
+  answer: {
+    shown?: string | undefined
+    serverError?: string | undefined
+    retryAfterMs?: number | undefined
+    maxBatchSize?: unknown
+  },
 ): TransportError {
+  const { maxBatchSize } = answer
   const shown = (answer.shown ?? answer.serverError ?? '').slice(0, 500)
   const advice =
     status === 401 || status === 403
@@ -198,12 +206,15 @@ export function answerError(
     {
       ...(answer.retryAfterMs === undefined ? {} : { retryAfterMs: answer.retryAfterMs }),
       ...(answer.serverError === undefined ? {} : { serverError: answer.serverError.slice(0, 200) }),
+      ...(status === 413 && Number.isSafeInteger(maxBatchSize) && (maxBatchSize as number) > 0
+        ? { maxBatchSize: maxBatchSize as number }
+        : {}),
     },
   )
 }
 
-/** The `{ error }` text of a JSON error body, if it has one. */
-function serverError(text: string): string | undefined {
+/** The `{ error, maxBatchSize }` of a JSON error body, if it has an `error` text. */
+function errorBody(text: string): { error: string; maxBatchSize: unknown } | undefined {
   try {
     const body: unknown = JSON.parse(text)
     if (
@@ -211,7 +222,8 @@ function serverError(text: string): string | undefined {
       body !== null &&
       typeof (body as { error?: unknown }).error === 'string'
     ) {
-      return (body as { error: string }).error
+      const { error, maxBatchSize } = body as { error: string; maxBatchSize?: unknown }
+      return { error, maxBatchSize }
     }
   } catch {
     return undefined

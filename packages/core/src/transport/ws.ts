@@ -491,5 +491,6 @@ function resultError(status: number, body: unknown): TransportError {
     typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
       ? (body as { error: string }).error
       : undefined
-  return answerError('Sync over the live socket', status, { serverError })
+  const maxBatchSize = (body as { maxBatchSize?: unknown } | null)?.maxBatchSize
+  return answerError('Sync over the live socket', status, { serverError, maxBatchSize })
 }
