@@ -98,6 +98,16 @@ describe('SyncStatus', () => {
     expect(details?.querySelector('code')?.textContent).toBe('Change abc to todos/1 was refused: 422')
   })
 
+  it('says first that the device is out of space and the last change was not saved, even offline', () => {
+    const full = { persisted: false, usage: null, quota: null, full: true }
+    expect(
+      shows(new FakeSyncClient({ connection: 'offline', isOnline: false, pendingChanges: 2, storage: full })),
+    ).toEqual({
+      state: 'storage-full',
+      text: 'This device is out of storage space, so your last change was not saved. Free up some space, then try again.',
+    })
+  })
+
   it('says the device is offline and that the waiting changes are safe', () => {
     expect(shows(new FakeSyncClient({ connection: 'offline', isOnline: false, pendingChanges: 3 }))).toEqual({
       state: 'offline',

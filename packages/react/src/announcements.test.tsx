@@ -50,6 +50,19 @@ describe('the provider’s announcer', () => {
     ])
   })
 
+  it('announces a full storage once, and all synced once a write succeeds again', () => {
+    const client = new FakeSyncClient({ hasSynced: true })
+    const { heard, step } = listen(client)
+    const storage = { persisted: false, usage: null, quota: null }
+    step(() => client.store.update({ storage: { ...storage, full: true } }))
+    step(() => client.store.update({ storage: { ...storage, full: true }, pendingChanges: 1 }))
+    step(() => client.store.update({ storage: { ...storage, full: false }, pendingChanges: 0 }))
+    expect(heard()).toEqual([
+      'This device is out of storage space, so your last change was not saved. Free up some space, then try again.',
+      'All changes synced.',
+    ])
+  })
+
   it('says back online and all synced together when both happen at once', () => {
     const client = new FakeSyncClient()
     const { heard, step } = listen(client)

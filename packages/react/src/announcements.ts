@@ -36,6 +36,10 @@ export function nextAnnouncement(
     const message = headline(state, { ...status, pendingChanges: 0 }, text)
     return { memory: { ...next, recovering: true }, message }
   }
+  if (state === 'storage-full') {
+    if (memory.state === 'storage-full') return { memory: next, message: null }
+    return { memory: { ...next, recovering: true }, message: text.storageFull }
+  }
   if (failed > memory.failed) return { memory: next, message: text.failed(failed) }
   if (isBlocked(memory.state) && memory.state !== 'disconnected') {
     const back = memory.state === 'paused' ? text.resumed : text.backOnline

@@ -18,6 +18,8 @@ export interface SyncMessages {
   needsAuth: (count: number) => string
   paused: (count: number) => string
   disconnected: (count: number) => string
+  /** The device refused the last write: its storage is full. */
+  storageFull: string
   /** Countdown to the next automatic retry. */
   retryIn: (seconds: number) => string
   retryingNow: string
@@ -59,6 +61,8 @@ export const defaultSyncMessages: SyncMessages = {
   needsAuth: (count) => `Please sign in again to sync. ${saved(count, 'after you sign in')}`,
   paused: (count) => `Sync is paused. ${saved(count, 'when you resume')}`,
   disconnected: (count) => `Sync is off. ${saved(count, 'when it is on')}`,
+  storageFull:
+    'This device is out of storage space, so your last change was not saved. Free up some space, then try again.',
   retryIn: (seconds) => `Trying again in ${seconds} s.`,
   retryingNow: 'Trying again now…',
   lastSynced: (time) => `Last synced ${time}`,

@@ -8,6 +8,7 @@ import type { SyncMessages } from './messages.js'
  */
 export type SyncStatusState =
   | 'loading'
+  | 'storage-full'
   | 'disconnected'
   | 'paused'
   | 'offline'
@@ -27,6 +28,8 @@ export type BlockedState = Extract<
 
 export function syncState(status: SyncStatus): SyncStatusState {
   if (!status.isLoaded) return 'loading'
+  // A write just failed for lack of space: what the person must act on first, whatever else holds.
+  if (status.storage.full) return 'storage-full'
   const { connection } = status
   if (connection !== 'connected' && connection !== 'connecting') return connection
   if (status.failedChanges > 0) return 'failed'
@@ -52,6 +55,8 @@ export function headline(state: SyncStatusState, status: SyncStatus, text: SyncM
   switch (state) {
     case 'loading':
       return ''
+    case 'storage-full':
+      return text.storageFull
     case 'disconnected':
       return text.disconnected(pending)
     case 'paused':

@@ -1,3 +1,4 @@
+import { StorageFullError } from '@driftless/core'
 import { type FormEvent, useState } from 'react'
 import type { TodoDatabase } from '../todo.js'
 import { addTodo } from '../todos.js'
@@ -7,7 +8,12 @@ export function NewTodoForm({ db }: { db: TodoDatabase }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault()
-    if (await addTodo(db, title)) setTitle('')
+    try {
+      if (await addTodo(db, title)) setTitle('')
+    } catch (error) {
+      // The sync status tells the person; the title stays in the field to try again.
+      if (!(error instanceof StorageFullError)) throw error
+    }
   }
 
   return (
@@ -17,6 +23,7 @@ export function NewTodoForm({ db }: { db: TodoDatabase }) {
         value={title}
         onChange={(event) => setTitle(event.target.value)}
         placeholder="What needs doing?"
+        maxLength={500}
       />
       <button type="submit">Add</button>
     </form>

@@ -98,6 +98,11 @@ export function attachOutbox<DB extends Dexie>(
   return outbox
 }
 
+/** Whether a DBCore transaction is one of the engine's own, whose writes are not captured. */
+export function isEngineTransaction(trans: object): boolean {
+  return uncapturedTransactions.has(trans)
+}
+
 /**
  * Runs `fn` in one read-write transaction over `tableNames`, the outbox and the meta table, in which writes
  * to synced tables are not captured: the engine applies server rows this way.

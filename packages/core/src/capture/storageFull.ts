@@ -1,10 +1,12 @@
 import type { Dexie } from 'dexie'
 import { isQuotaError, StorageFullError } from '../shared/errors.js'
+import { isEngineTransaction } from './capture.js'
+import { META_TABLE, OUTBOX_TABLE } from './outbox.js'
 
 /**
  * Watches every write to `db` for the browser's quota error: a refused write rejects with `StorageFullError`
- * instead, and `report(true)` says storage is full; the next read-write transaction that commits reports
- * `false`. A refused write is rolled back whole, data and outbox entry together, so nothing queued is lost.
+ * instead, and `report(true)` says storage is full; the app's next write that commits reports `false` (the
+ * engine's own writes say nothing about the refused one). A refused write is rolled back whole, data and outbox entry together, so nothing queued is lost.
  */
 export function watchStorageFull(db: Dexie, report: (full: boolean) => void): void {
   db.use({
@@ -23,7 +25,10 @@ export function watchStorageFull(db: Dexie, report: (full: boolean) => void): vo
             events.addEventListener('abort', () => {
               if (isQuotaError(events.error)) report(true)
             })
-            events.addEventListener('complete', () => report(false))
+            const appStores = stores.some((name) => name !== OUTBOX_TABLE && name !== META_TABLE)
+            events.addEventListener('complete', () => {
+              if (appStores && !isEngineTransaction(trans)) report(false)
+            })
           }
           return trans
         },

@@ -127,4 +127,22 @@ describe('storage full', () => {
     await vi.waitFor(() => expect(client.getSnapshot().storage.full).toBe(false))
     expect((await client.listChanges()).map((change) => change.recordId)).toEqual(['t1', 't3'])
   })
+
+  it('keeps saying storage is full through the engine\'s own writes, until the app\'s next write is stored', async () => {
+    const db = createTodoDb()
+    const quota = quotaAtIndexedDb(db)
+    const { client } = createDevice(new FakeSyncServer(), { db })
+    await client.connect(connector)
+    quota.full = true
+    await db.todos.add({ id: 't1', title: 'no room' }).catch(() => {})
+    expect(client.getSnapshot().storage.full).toBe(true)
+
+    // A round writes the engine's own state (clock, last sync): that says nothing about the refused write.
+    await client.sync()
+    expect(client.getSnapshot().storage.full).toBe(true)
+
+    quota.full = false
+    await db.todos.add({ id: 't2', title: 'room again' })
+    await vi.waitFor(() => expect(client.getSnapshot().storage.full).toBe(false))
+  })
 })
