@@ -128,7 +128,7 @@ describe('storage full', () => {
     expect((await client.listChanges()).map((change) => change.recordId)).toEqual(['t1', 't3'])
   })
 
-  it('keeps saying storage is full through the engine\'s own writes, until the app\'s next write is stored', async () => {
+  it("keeps saying storage is full through the engine's own writes, until the app's next write is stored", async () => {
     const db = createTodoDb()
     const quota = quotaAtIndexedDb(db)
     const { client } = createDevice(new FakeSyncServer(), { db })
