@@ -1,14 +1,14 @@
 import { type ConnectionOutcome, outcomeOfFailure } from '../shared/connection.js'
 import type { SyncEnvironment } from '../shared/env.js'
 import { CredentialsError, errorMessage, TransportError } from '../shared/errors.js'
+import { loadOnce } from '../shared/loadOnce.js'
 import type { SyncStatus } from '../shared/status.js'
 import type { EngineContext } from '../sync/engineContext.js'
-import type { PullLoop } from '../sync/pullLoop.js'
-import type { UploadLoop } from '../sync/uploadLoop.js'
 import type { LeaderStatus } from '../tabs/tabCoordinator.js'
 import type { Transport, TransportContext } from '../transport/types.js'
 import type { SyncConnector, UploadClient } from './connector.js'
-import type { CredentialCache, FetchCredentials } from './credentials.js'
+import { lazyCredentialCache } from './credentialChunk.js'
+import type { CredentialCache } from './credentials.js'
 import { type SchedulerOptions, SyncScheduler } from './scheduler.js'
 
 /** The meta key under which the clock is saved after every round. */
@@ -45,8 +45,14 @@ export class SyncSession {
   private readonly scheduler: SyncScheduler
   private readonly credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
   private readonly context: EngineContext
-  /** The upload and pull loops, a chunk of their own, off the page's first load. */
-  private loops: Promise<{ uploads: UploadLoop; pulls: PullLoop }> | undefined
+  /** The upload and pull loops, a chunk of their own, off the page's first load; fetched again after a failure. */
+  private readonly loadLoops = loadOnce(async () => {
+    const [{ UploadLoop }, { PullLoop }] = await Promise.all([
+      import('../sync/uploadLoop.js'),
+      import('../sync/pullLoop.js'),
+    ])
+    return { uploads: new UploadLoop(this.context), pulls: new PullLoop(this.context) }
+  })
   private readonly env: SyncEnvironment
   private lastRound: Promise<void>
   private stopLive: (() => void) | null = null
@@ -134,21 +140,6 @@ export class SyncSession {
       () => {},
     )
     return round
-  }
-
-  /** Loads the loops once; a failed load (a chunk not fetched while offline) is tried again next round. */
-  private loadLoops(): Promise<{ uploads: UploadLoop; pulls: PullLoop }> {
-    this.loops ??= Promise.all([import('../sync/uploadLoop.js'), import('../sync/pullLoop.js')]).then(
-      ([{ UploadLoop }, { PullLoop }]) => ({
-        uploads: new UploadLoop(this.context),
-        pulls: new PullLoop(this.context),
-      }),
-      (error: unknown) => {
-        this.loops = undefined
-        throw error
-      },
-    )
-    return this.loops
   }
 
   private async runRound(signal: AbortSignal): Promise<number | null> {
@@ -267,38 +258,5 @@ export class SyncSession {
   private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
     const wrapped = error instanceof Error ? error : new Error(errorMessage(error))
     this.options.engine.emit({ phase: 'error', at: this.env.now(), stage, error: wrapped })
-  }
-}
-
-/**
- * The credential cache, with its checks, in a chunk of its own: only apps whose connector fetches
- * credentials load it. Expiry is judged on `now`, the server-corrected clock, so a device clock hours off
- * still refreshes in time.
- */
-function lazyCredentialCache(
-  fetchCredentials: FetchCredentials,
-  env: SyncEnvironment,
-  now: () => number,
-): Pick<CredentialCache, 'get' | 'invalidate'> {
-  let loaded: CredentialCache | undefined
-  let loading: Promise<CredentialCache> | undefined
-  // A failed load (the chunk not fetched while offline) surfaces from get(), as a failed round, and the
-  // next get() tries again.
-  const load = () =>
-    (loading ??= import('./credentials.js').then(
-      ({ CredentialCache }) => {
-        loaded = new CredentialCache(fetchCredentials, env, { now })
-        return loaded
-      },
-      (error: unknown) => {
-        loading = undefined
-        throw error
-      },
-    ))
-  load().catch(() => {})
-  return {
-    get: async () => (await load()).get(),
-    // Before the cache has loaded no token was handed out, so there is nothing to drop.
-    invalidate: (token) => loaded?.invalidate(token),
   }
 }
