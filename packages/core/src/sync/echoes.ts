@@ -1,3 +1,4 @@
+import Dexie from 'dexie'
 import { META_TABLE } from '../capture/outbox.js'
 import { jsonEqual, type RecordData } from '../wire.js'
 import type { EngineContext } from './engineContext.js'
@@ -18,15 +19,27 @@ export interface Echo {
   readonly generation: number
 }
 
-/** All echoes live in one meta row: normally empty, since every complete pull clears it, and read in one request. */
+/**
+ * The pull generation lives in one meta row (with any echoes an earlier release kept there); the echoes
+ * themselves in rows appended after it, one per batch remembered, so remembering a batch costs the same
+ * however many came before it. Normally there are none: every complete pull clears them.
+ */
 const ECHOES_KEY = 'echoes'
+const APPENDED_PREFIX = `${ECHOES_KEY}\u001f`
 
 type EchoStore = Pick<EngineContext, 'db'>
 
-interface StoredEchoes {
+/** The generation row. */
+interface GenerationRow {
   /** Bumped by each complete pull that had echoes to forget. */
   generation: number
+  /** Empty unless an earlier release stored every echo here. */
   echoes: RecordEcho[]
+}
+
+interface StoredEchoes extends GenerationRow {
+  /** The keys of the appended rows the echoes were read from. */
+  rows: string[]
 }
 
 interface RecordEcho extends Echo {
@@ -37,11 +50,21 @@ interface RecordEcho extends Echo {
 /** A version to remember for one record. */
 export type EchoOf = Omit<RecordEcho, 'generation'>
 
-function readStored(ctx: EchoStore): PromiseLike<StoredEchoes> {
-  return ctx.db
-    .table(META_TABLE)
+const meta = (ctx: EchoStore) => ctx.db.table(META_TABLE)
+
+/**
+ * The appended rows, in the order they were remembered: their keys count up from 0 (zero-padded, so they
+ * sort), and a rewrite leaves at most one, at 0, so the next key is always how many there are.
+ */
+const appended = (ctx: EchoStore) =>
+  meta(ctx).where(':id').between(APPENDED_PREFIX, `${APPENDED_PREFIX}\uffff`, false, false)
+
+const appendedKey = (counter: number) => `${APPENDED_PREFIX}${counter.toString(36).padStart(8, '0')}`
+
+function readGeneration(ctx: EchoStore): PromiseLike<GenerationRow> {
+  return meta(ctx)
     .get(ECHOES_KEY)
-    .then((row: { value?: StoredEchoes } | undefined) => {
+    .then((row: { value?: GenerationRow } | undefined) => {
       const value = row?.value
       return typeof value?.generation === 'number' && Array.isArray(value.echoes)
         ? value
@@ -49,8 +72,26 @@ function readStored(ctx: EchoStore): PromiseLike<StoredEchoes> {
     })
 }
 
+function readStored(ctx: EchoStore): PromiseLike<StoredEchoes> {
+  return Dexie.Promise.all([readGeneration(ctx), appended(ctx).toArray()]).then(([first, rows]) => ({
+    ...first,
+    echoes: [
+      ...first.echoes,
+      ...rows.flatMap((row: { value?: unknown }) => (Array.isArray(row.value) ? row.value : [])),
+    ],
+    rows: rows.map((row: { key: string }) => row.key),
+  }))
+}
+
+/** Replaces the echoes `stored` was read with: the generation in its row, the echoes in one appended row. */
 function writeStored(ctx: EchoStore, stored: StoredEchoes): PromiseLike<unknown> {
-  return ctx.db.table(META_TABLE).put({ key: ECHOES_KEY, value: stored })
+  // In one transaction requests run in the order made: the old rows go before the new one takes key 0.
+  const writes: PromiseLike<unknown>[] = [
+    meta(ctx).put({ key: ECHOES_KEY, value: { generation: stored.generation, echoes: [] } }),
+    ...(stored.rows.length > 0 ? [meta(ctx).bulkDelete(stored.rows)] : []),
+    ...(stored.echoes.length > 0 ? [meta(ctx).put({ key: appendedKey(0), value: stored.echoes })] : []),
+  ]
+  return Dexie.Promise.all(writes)
 }
 
 /** The echoes remembered for a record, oldest first; Dexie's own promise, so it is safe inside a transaction. */
@@ -63,9 +104,9 @@ export function readEchoes(ctx: EchoStore, collection: string, recordId: string)
 /** Inside an engine transaction: remembers versions the server now holds because of this device. */
 export async function rememberEchoes(ctx: EchoStore, versions: readonly EchoOf[]): Promise<void> {
   if (versions.length === 0) return
-  const stored = await readStored(ctx)
-  const added = versions.map((version) => ({ ...version, generation: stored.generation }))
-  await writeStored(ctx, { ...stored, echoes: [...stored.echoes, ...added] })
+  const [{ generation }, count] = await Dexie.Promise.all([readGeneration(ctx), appended(ctx).count()])
+  const added = versions.map((version) => ({ ...version, generation }))
+  await meta(ctx).put({ key: appendedKey(count), value: added })
 }
 
 /** The index of the remembered echo a pulled change is, by its id or its value; -1 when it is someone else's. */
@@ -99,7 +140,7 @@ export async function forgetThrough(
 
 /** The current pull generation: echoes remembered up to now are forgotten once a pull started now completes. */
 export async function currentGeneration(ctx: EchoStore): Promise<number> {
-  return (await readStored(ctx)).generation
+  return (await readGeneration(ctx)).generation
 }
 
 /**
@@ -110,7 +151,7 @@ export async function forgetGeneration(ctx: EchoStore, generation: number): Prom
   const stored = await readStored(ctx)
   if (stored.echoes.length === 0) return
   const echoes = stored.echoes.filter((echo) => echo.generation > generation)
-  await writeStored(ctx, { generation: Math.max(stored.generation, generation + 1), echoes })
+  await writeStored(ctx, { ...stored, generation: Math.max(stored.generation, generation + 1), echoes })
 }
 
 /**

@@ -4,7 +4,9 @@ import type { ConflictStrategy } from '../session/options.js'
 import type { FetchLike } from '../shared/env.js'
 import type { SyncEvent } from '../shared/events.js'
 import { clientFixture, closeClients, gatedFetch } from '../test/clientFixture.js'
-import { advance, credentials, useEngineTimers } from '../test/engineHarness.js'
+import { advance, createTodoDb, credentials, settle, useEngineTimers } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { createDevice } from '../test/syncSetup.js'
 import type { Change } from '../wire.js'
 import type { ConflictResolver } from './conflicts.js'
 import { STALLED_UPLOAD_WARNING } from './uploadLoop.js'
@@ -476,6 +478,8 @@ describe('HTTP failures', () => {
       expect(await client.listChanges({ status: 'failed' })).toEqual([])
       await advance(1_000)
       expect(server.records()).toHaveLength(8)
+      // The retry (after a jittered ~1 s) ends its round in the last step; let its IndexedDB work finish.
+      await settle()
       expect(client.getSnapshot()).toMatchObject({ pendingChanges: 0, failedChanges: 0, uploadError: null })
     })
   }
@@ -595,3 +599,58 @@ describe('HTTP failures', () => {
 function setup(options: Parameters<typeof clientFixture>[0] = {}) {
   return clientFixture(options)
 }
+
+describe('a long queue', () => {
+  it('drains in batches that each read and write as much as the first, however many went before', async () => {
+    const server = new FakeSyncServer()
+    const db = createTodoDb()
+    // Bytes of every row the engine reads or writes, in any table: the work of a batch that IndexedDB sees.
+    let moved = 0
+    const count = <T>(value: T): T => {
+      moved += JSON.stringify(value)?.length ?? 0
+      return value
+    }
+    db.use({
+      stack: 'dbcore',
+      name: 'bytes-moved',
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name)
+          return {
+            ...table,
+            get: (request) => table.get(request).then(count),
+            getMany: (request) => table.getMany(request).then(count),
+            query: (request) =>
+              table.query(request).then((answer) => {
+                count(answer.result)
+                return answer
+              }),
+            mutate: (request) => {
+              if ('values' in request) count(request.values)
+              return table.mutate(request)
+            },
+          }
+        },
+      }),
+    })
+    // Between two pushes the engine settles one batch and takes the next.
+    const perBatch: number[] = []
+    const fetch: FetchLike = (url, init) => {
+      if (url.endsWith('/push')) perBatch.push(moved)
+      moved = 0
+      return server.fetch(url, init)
+    }
+    const { client } = createDevice(server, { db, fetch, pushBatchSize: 20 })
+    await db.todos.bulkAdd(Array.from({ length: 600 }, (_, i) => ({ id: `t${i}`, title: `todo ${i}` })))
+    await client.connect(connector)
+    await client.sync()
+
+    expect(server.pushedChangeIds).toHaveLength(600)
+    expect(await client.listChanges()).toEqual([])
+    const settled = perBatch.slice(2)
+    const early = Math.max(...settled.slice(0, 5))
+    const late = Math.min(...settled.slice(-5))
+    expect(late).toBeLessThan(1.5 * early)
+  })
+})
