@@ -1,76 +1,20 @@
 /**
- * The benchmarks in real Chromium (the e2e suite's launcher). The page is built with Vite and served by
- * the reference server itself (same origin), on PostgreSQL when DRIFTLESS_BENCH_DATABASE_URL is set and
- * on PGlite otherwise; a trivial accept-everything server stands beside it for the RxDB comparison.
+ * The benchmarks in real Chromium: local writes, network paths, draining 10× more changes, React renders
+ * during a sync, and a large catch-up. Each suite prints its table with the baseline measured in the same run.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { build } from 'vite'
-import { launchBrowser } from '../e2e/support/browser.js'
-import { startServer } from '../packages/server/src/index.js'
-import type { NetworkBenchConfig } from './network.js'
+import { type Harness, startHarness } from './browserHarness.js'
+import { megabytes, withHeapSamples } from './heap.js'
+import { formatTable } from './table.js'
 import { makeRows } from './writes.js'
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000)
-const work = await mkdtemp(join(tmpdir(), 'driftless-bench-'))
-const outDir = join(work, 'dist')
-await build({
-  root: join(import.meta.dirname, 'browser'),
-  logLevel: 'warn',
-  build: { outDir, emptyOutDir: true },
-})
-
-const databaseUrl = process.env.DRIFTLESS_BENCH_DATABASE_URL
-const server = await startServer({
-  port: 0,
-  ...(databaseUrl ? { databaseUrl } : { dataDir: join(work, 'pglite') }),
-  auth: { secret: 'bench-secret-bench-secret-bench-secret' },
-  devTokens: true,
-  staticDir: outDir,
-  maxBodyBytes: 8 * 1024 * 1024,
-})
-
-/** Accepts every push (the Driftless contract and RxDB's push handler) and has nothing to pull. */
-const trivial = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  req.on('end', () => {
-    const headers = {
-      'access-control-allow-origin': '*',
-      'access-control-allow-headers': 'authorization, content-type',
-      'content-type': 'application/json',
-    }
-    if (req.method === 'OPTIONS') return res.writeHead(204, headers).end()
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {}
-    const now = Date.now()
-    let answer: unknown = []
-    if (req.url?.endsWith('/push')) {
-      const changes = body.changes as { id: string }[]
-      answer = {
-        accepted: changes.map(({ id }) => ({ id, serverTimestamp: now })),
-        conflicts: [],
-        errors: [],
-      }
-    } else if (req.url?.endsWith('/pull')) {
-      answer = { changes: [], cursor: null, hasMore: false }
-    }
-    res.writeHead(200, headers).end(JSON.stringify(answer))
-  })
-})
-await new Promise<void>((resolve) => trivial.listen(0, '127.0.0.1', resolve))
-const trivialUrl = `http://127.0.0.1:${(trivial.address() as AddressInfo).port}`
+/** The long drain; its baseline is a tenth of it. */
+const DRAIN_LARGE = Number(process.env.BENCH_DRAIN_ROWS ?? 100_000)
+const HEAP_GOAL_BYTES = 64 * 1024 * 1024
 
 /** The server's ingest ceiling: the same changes pushed by a plain script, 500 (the server's cap) at a time. */
-async function ceiling(): Promise<number> {
-  const response = await fetch(`${server.url}/auth/dev-token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId: `ceiling-${Date.now()}` }),
-  })
-  const { token } = (await response.json()) as { token: string }
+async function ceiling(h: Harness): Promise<number> {
+  const token = await h.devToken(`ceiling-${Date.now()}`)
   const changes = makeRows(ROWS, 'ceiling').map((row, i) => ({
     id: `ceiling-change-${i}`,
     collection: 'rows',
@@ -82,7 +26,7 @@ async function ceiling(): Promise<number> {
   }))
   const started = performance.now()
   for (let i = 0; i < changes.length; i += 500) {
-    const push = await fetch(`${server.url}/push`, {
+    const push = await fetch(`${h.server}/push`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ changes: changes.slice(i, i + 500) }),
@@ -92,38 +36,60 @@ async function ceiling(): Promise<number> {
   return performance.now() - started
 }
 
-const browser = await launchBrowser()
+/** Drains a tenth of DRAIN_LARGE and then DRAIN_LARGE to the trivial server, sampling the heap during each. */
+async function drainScale(h: Harness): Promise<string> {
+  await h.driven()
+  const runs = []
+  for (const rows of [DRAIN_LARGE / 10, DRAIN_LARGE]) {
+    const queueStarted = performance.now()
+    await h.page.evaluate((n) => window.benchSteps!.queueChanges(n), rows)
+    if (process.env.BENCH_VERBOSE)
+      console.log(`queued ${rows} in ${(performance.now() - queueStarted).toFixed(0)} ms`)
+    const { result, heap } = await withHeapSamples(h.cdp, () =>
+      h.page.evaluate((url) => window.benchSteps!.drainQueued(url), h.trivial),
+    )
+    runs.push({ rows, ...result, heap })
+  }
+  const [small, large] = runs as [(typeof runs)[0], (typeof runs)[0]]
+  const line = (run: typeof small, ratio: string) => {
+    const growth = run.heap.peakBytes - run.heap.beforeBytes
+    return [
+      `drain ${run.rows.toLocaleString('en')} to the trivial server`,
+      run.ms.toFixed(0),
+      ratio,
+      `${megabytes(growth)}${run === large ? (growth <= HEAP_GOAL_BYTES ? ' ✓' : ' OVER') : ''}`,
+      megabytes(run.heap.afterBytes - run.heap.beforeBytes),
+      `${(run.tenthsMs[0] ?? 0).toFixed(0)} / ${(run.tenthsMs[9] ?? 0).toFixed(0)}`,
+    ]
+  }
+  return formatTable(
+    `Draining ${DRAIN_LARGE.toLocaleString('en')} vs ${small.rows.toLocaleString('en')} queued changes (default push batch) to the trivial server, in the page; goal: 10× the time for 10× the data, heap growth ≤ 64 MB`,
+    [
+      'path',
+      'ms',
+      `× the ${small.rows.toLocaleString('en')} drain`,
+      'heap peak − before',
+      'heap retained',
+      'first / last tenth ms',
+    ],
+    [line(small, '1.00×'), line(large, `${(large.ms / small.ms).toFixed(2)}×`)],
+  )
+}
+
+const h = await startHarness()
 try {
-  const page = await browser.context.newPage()
-  page.on('console', (message) => {
-    if (process.env.BENCH_VERBOSE) console.log('page:', message.text())
-  })
-  const run = async (suite: string, config?: NetworkBenchConfig) => {
-    const query = new URLSearchParams({ suite, ...(config ? { config: JSON.stringify(config) } : {}) })
-    await page.goto(`${server.url}/index.html?${query}`)
-    await page.waitForFunction(() => window.benchResult !== undefined, null, {
-      timeout: 900_000,
-      polling: 500,
-    })
-    const result = await page.evaluate(() => window.benchResult!)
-    if ('error' in result) throw new Error(`The browser bench failed: ${result.error}`)
-    console.log(`${result.table}\n`)
-  }
-  if (!process.env.BENCH_SKIP_WRITES) await run('writes')
+  if (!process.env.BENCH_SKIP_WRITES) console.log(`${await h.suite('writes')}\n`)
   if (!process.env.BENCH_SKIP_NETWORK) {
-    const ceilingMs = await ceiling()
-    await run('network', {
-      server: server.url,
-      trivial: trivialUrl,
-      ceilingMs,
-      rows: ROWS,
-      batchSizes: [50, 200, 500],
-    })
+    const ceilingMs = await ceiling(h)
+    const config = { server: h.server, trivial: h.trivial, ceilingMs, rows: ROWS, batchSizes: [50, 200, 500] }
+    console.log(`${await h.suite('network', config)}\n`)
   }
-  if (!process.env.BENCH_SKIP_CATCH_UP) await run('catch-up')
+  if (!process.env.BENCH_SKIP_DRAIN_SCALE) console.log(`${await drainScale(h)}\n`)
+  if (!process.env.BENCH_SKIP_RENDERS) {
+    const token = await h.devToken(`renders-${Date.now()}`)
+    console.log(`${await h.suite('renders', { server: h.server, token, changes: 1000 })}\n`)
+  }
+  if (!process.env.BENCH_SKIP_CATCH_UP) console.log(`${await h.suite('catch-up')}\n`)
 } finally {
-  await browser.close()
-  await server.close()
-  trivial.close()
-  await rm(work, { recursive: true, force: true })
+  await h.close()
 }

@@ -34,7 +34,7 @@ interface Store {
   dispose(): Promise<void>
 }
 
-type Path = 'raw' | 'capture' | 'client' | 'rxdb'
+export type Path = 'raw' | 'capture' | 'client' | 'rxdb'
 const PATHS: Path[] = ['raw', 'capture', 'client', 'rxdb']
 const LABELS: Record<Path, string> = {
   raw: 'raw Dexie',
@@ -122,6 +122,12 @@ const cases: Case[] = [
     },
   },
 ]
+
+/** One timed run of a case ('put' or 'bulkPut') on one path, in a fresh store: what a CPU profile wraps. */
+export function timeWrites(path: Path, which: 'put' | 'bulkPut'): Promise<number> {
+  Dexie.debug = false
+  return measure(path, cases[which === 'put' ? 0 : 1]!)
+}
 
 async function measure(path: Path, testCase: Case): Promise<number> {
   const store = await open(path)
