@@ -570,6 +570,20 @@ describe('status', () => {
     expect(seen).toEqual([false, true, false])
   })
 
+  it('isSyncing stays true from the upload through the download of one round, without a blink between', async () => {
+    const { db, client } = setup()
+    await client.connect(connector)
+    await advance(100)
+    const seen: boolean[] = [client.getSnapshot().isSyncing]
+    client.subscribe((status) => {
+      if (status.isSyncing !== seen.at(-1)) seen.push(status.isSyncing)
+    })
+    await db.todos.add({ id: 'a', title: 'a' })
+    await advance(100)
+    expect(await client.listChanges()).toEqual([])
+    expect(seen).toEqual([false, true, false])
+  })
+
   it('rounds that only find changes held back after a rejection do not show isUploading', async () => {
     const { server, db, client } = setup({
       autoSync: { intervalMs: 1_000, debounceMs: 0 },
