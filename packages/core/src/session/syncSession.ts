@@ -145,20 +145,17 @@ export class SyncSession {
   private async runRound(signal: AbortSignal): Promise<number | null> {
     const { report, engine } = this.options
     signal.throwIfAborted()
-    const drained = await this.stage(
-      'push',
-      signal,
-      async () =>
-        (await this.loadLoops()).uploads.drain(
-          this.connector,
-          this.options.uploadClient,
-          signal,
-          (uploadProgress) => report({ isUploading: true, uploadProgress }),
-        ),
-      // The download starts in the same update that ends the upload, so isSyncing never blinks off between.
-      { isDownloading: true },
-    )
-    report({ uploadError: drained.rejection })
+    const drained = await this.stage('push', signal, async () => {
+      const drained = await (await this.loadLoops()).uploads.drain(
+        this.connector,
+        this.options.uploadClient,
+        signal,
+        (uploadProgress) => report({ isUploading: true, uploadProgress }),
+      )
+      // Before the upload is reported over, so isSyncing never blinks off between it and the download.
+      report({ uploadError: drained.rejection, isDownloading: true })
+      return drained
+    })
     await this.options.recount?.()
     const {
       applied: pulled,
@@ -194,22 +191,11 @@ export class SyncSession {
     return drained.retryAt
   }
 
-  /**
-   * Runs the upload or the download of a round; its failure shows in the status and as an error event.
-   * `next` joins the update that ends a stage that succeeded.
-   */
-  private async stage<T>(
-    stage: 'push' | 'pull',
-    signal: AbortSignal,
-    run: () => Promise<T>,
-    next: Partial<SyncStatus> = {},
-  ): Promise<T> {
+  /** Runs the upload or the download of a round; its failure shows in the status and as an error event. */
+  private async stage<T>(stage: 'push' | 'pull', signal: AbortSignal, run: () => Promise<T>): Promise<T> {
     const { report } = this.options
-    let succeeded = false
     try {
-      const result = await run()
-      succeeded = true
-      return result
+      return await run()
     } catch (error) {
       if (!signal.aborted) {
         const message = errorMessage(error)
@@ -222,12 +208,11 @@ export class SyncSession {
       }
       throw error
     } finally {
-      report({
-        ...(stage === 'push'
+      report(
+        stage === 'push'
           ? { isUploading: false, uploadProgress: null }
-          : { isDownloading: false, downloadProgress: null }),
-        ...(succeeded ? next : {}),
-      })
+          : { isDownloading: false, downloadProgress: null },
+      )
     }
   }
 

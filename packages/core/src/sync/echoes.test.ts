@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { attachOutbox } from '../capture/capture.js'
+import { META_TABLE } from '../capture/outbox.js'
 import type { ConflictStrategy } from '../session/options.js'
-import { advance, useEngineTimers } from '../test/engineHarness.js'
+import { advance, createTodoDb, useEngineTimers } from '../test/engineHarness.js'
 import { SeedServer } from '../test/seedServer.js'
 import { closeClients, connector, createDevice, interceptPulls } from '../test/syncSetup.js'
+import { forgetThrough, readEchoes, rememberEchoes } from './echoes.js'
 
 beforeEach(() => useEngineTimers())
 afterEach(async () => {
@@ -110,5 +113,35 @@ describe('echoes from a server that restamps ids and timestamps', () => {
     expect(await device.db.todos.get('a')).toEqual({ id: 'a', title: 'theirs' })
     expect(await device.client.listChanges()).toEqual([])
     expect(device.events.filter((event) => event.phase === 'conflict')).toHaveLength(1)
+  })
+})
+
+describe('remembered echoes, stored a batch at a time', () => {
+  it('keep their order through a pull that brings some back, and later batches come after the rest', async () => {
+    const db = createTodoDb()
+    attachOutbox(db, { tables: { todos: true } })
+    const ctx = { db }
+    const echo = (recordId: string, title: string, seq: number) => ({
+      collection: 'todos',
+      recordId,
+      changeId: `change-${seq}`,
+      data: { id: recordId, title },
+      seq,
+    })
+    const inTransaction = <T>(work: () => PromiseLike<T>) => db.transaction('rw', META_TABLE, () => work())
+    const titles = async (recordId: string) =>
+      (await inTransaction(() => readEchoes(ctx, 'todos', recordId))).map((e) => e.data?.title)
+
+    await inTransaction(() => rememberEchoes(ctx, [echo('a', 'a1', 1), echo('b', 'b1', 2)]))
+    await inTransaction(() => rememberEchoes(ctx, [echo('a', 'a2', 3), echo('c', 'c1', 4)]))
+    const [a1] = await inTransaction(() => readEchoes(ctx, 'todos', 'a'))
+    await inTransaction(() => forgetThrough(ctx, 'todos', 'a', a1!))
+    await inTransaction(() => rememberEchoes(ctx, [echo('a', 'a3', 5), echo('b', 'b2', 6)]))
+
+    expect(await titles('a')).toEqual(['a2', 'a3'])
+    expect(await titles('b')).toEqual(['b1', 'b2'])
+    expect(await titles('c')).toEqual(['c1'])
+    db.close()
+    await db.delete()
   })
 })

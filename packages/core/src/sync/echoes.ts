@@ -57,9 +57,9 @@ const meta = (ctx: EchoStore) => ctx.db.table(META_TABLE)
  * sort), and a rewrite leaves at most one, at 0, so the next key is always how many there are.
  */
 const appended = (ctx: EchoStore) =>
-  meta(ctx).where(':id').between(APPENDED_PREFIX, `${APPENDED_PREFIX}\uffff`, false, false)
+  meta(ctx).where(':id').between(APPENDED_PREFIX, `${APPENDED_PREFIX}\uffff`)
 
-const appendedKey = (counter: number) => `${APPENDED_PREFIX}${counter.toString(36).padStart(8, '0')}`
+const appendedKey = (counter: number) => APPENDED_PREFIX + String(counter).padStart(9, '0')
 
 function readGeneration(ctx: EchoStore): PromiseLike<GenerationRow> {
   return meta(ctx)
@@ -74,24 +74,21 @@ function readGeneration(ctx: EchoStore): PromiseLike<GenerationRow> {
 
 function readStored(ctx: EchoStore): PromiseLike<StoredEchoes> {
   return Dexie.Promise.all([readGeneration(ctx), appended(ctx).toArray()]).then(([first, rows]) => ({
-    ...first,
-    echoes: [
-      ...first.echoes,
-      ...rows.flatMap((row: { value?: unknown }) => (Array.isArray(row.value) ? row.value : [])),
-    ],
-    rows: rows.map((row: { key: string }) => row.key),
+    generation: first.generation,
+    echoes: first.echoes.concat(...rows.map((row) => row.value)),
+    rows: rows.map((row) => row.key),
   }))
 }
 
 /** Replaces the echoes `stored` was read with: the generation in its row, the echoes in one appended row. */
 function writeStored(ctx: EchoStore, stored: StoredEchoes): PromiseLike<unknown> {
-  // In one transaction requests run in the order made: the old rows go before the new one takes key 0.
-  const writes: PromiseLike<unknown>[] = [
+  return Dexie.Promise.all([
     meta(ctx).put({ key: ECHOES_KEY, value: { generation: stored.generation, echoes: [] } }),
-    ...(stored.rows.length > 0 ? [meta(ctx).bulkDelete(stored.rows)] : []),
-    ...(stored.echoes.length > 0 ? [meta(ctx).put({ key: appendedKey(0), value: stored.echoes })] : []),
-  ]
-  return Dexie.Promise.all(writes)
+    // The old rows go first: the new one takes key 0.
+    meta(ctx)
+      .bulkDelete(stored.rows)
+      .then(() => meta(ctx).put({ key: appendedKey(0), value: stored.echoes })),
+  ])
 }
 
 /** The echoes remembered for a record, oldest first; Dexie's own promise, so it is safe inside a transaction. */
