@@ -231,6 +231,9 @@ function capture(
         counted(entries.length)
         return written
       }
+      // The browser aborted the transaction under the write (at its quota, say): its reason is the one to report.
+      const { error } = trans as { error?: unknown }
+      if (error) throw error
       // A write whose entry could not be queued must not commit without it.
       trans.abort()
       throw Object.values(written.failures)[0]
