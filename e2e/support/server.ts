@@ -73,6 +73,13 @@ export class TestServer {
     clearTimeout(timer)
   }
 
+  /** What a restore from another backup does: the server comes back on the same port with no data. */
+  async replaceData(): Promise<void> {
+    await this.stop()
+    await rm(this.dataDir, { recursive: true, force: true })
+    await this.restart()
+  }
+
   /** Stops the server and deletes its data directory. */
   async dispose(): Promise<void> {
     await this.stop()

@@ -33,6 +33,7 @@ export {
   CredentialsError,
   DriftlessError,
   InvalidResponseError,
+  isStorageFullError,
   NotConnectedError,
   PullPageLimitError,
   StorageFullError,

@@ -1,4 +1,4 @@
-import { StorageFullError } from '@driftless/core'
+import { isStorageFullError } from '@driftless/core'
 import { type FormEvent, useState } from 'react'
 import type { TodoDatabase } from '../todo.js'
 import { addTodo } from '../todos.js'
@@ -12,7 +12,7 @@ export function NewTodoForm({ db }: { db: TodoDatabase }) {
       if (await addTodo(db, title)) setTitle('')
     } catch (error) {
       // The sync status tells the person; the title stays in the field to try again.
-      if (!(error instanceof StorageFullError)) throw error
+      if (!isStorageFullError(error)) throw error
     }
   }
 

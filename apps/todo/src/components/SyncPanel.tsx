@@ -28,8 +28,11 @@ export function SyncPanel() {
       data-has-synced={synced}
     >
       <SyncStatus className="sync-status" />
-      {/* While working offline the switch is the way back; a retry button would only say "paused". */}
-      {state !== 'loading' && state !== 'paused' && <RetryButton className="retry" />}
+      {/* While working offline the switch is the way back; a retry button would only say "paused". With the
+          device out of space, "try again" means the person's own change, which syncing would not save. */}
+      {state !== 'loading' && state !== 'paused' && state !== 'storage-full' && (
+        <RetryButton className="retry" />
+      )}
     </section>
   )
 }

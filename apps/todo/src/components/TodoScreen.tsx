@@ -2,6 +2,7 @@ import { SyncProgress } from '@driftless/react'
 import type { TodoSession } from '../session.js'
 import { FailedChanges } from './FailedChanges.js'
 import { NewTodoForm } from './NewTodoForm.js'
+import { ResetNotice } from './ResetNotice.js'
 import { SyncPanel } from './SyncPanel.js'
 import { TodoList } from './TodoList.js'
 import { WorkOfflineToggle } from './WorkOfflineToggle.js'
@@ -25,6 +26,7 @@ export function TodoScreen({ session, onLogOut }: TodoScreenProps) {
         </button>
       </header>
       <SyncPanel />
+      <ResetNotice />
       <SyncProgress className="progress" />
       <NewTodoForm db={session.db} />
       <TodoList db={session.db} />

@@ -231,22 +231,42 @@ function capture(
         counted(entries.length)
         return written
       }
+      // The browser aborted the transaction under the write (at its quota, say): its reason is the one to report.
+      const { error } = trans as { error?: unknown }
+      if (error) throw error
       // A write whose entry could not be queued must not commit without it.
       trans.abort()
       throw Object.values(written.failures)[0]
     })
   // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
-  // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again.
-  const writeAndQueue = (plan: (failures: Failures) => NewEntry[]): PromiseLike<DBCoreMutateResponse> => {
-    const entries = plan({})
-    if (entries.length === 0) return table.mutate(req)
-    return Dexie.Promise.all([table.mutate(req), queue(entries)]).then(([res, written]) => {
+  // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again. `before`
+  // reads the rows as they were: issued first, it is answered first, and the write need not wait for it.
+  const writeAndQueue = <T>(
+    before: PromiseLike<T>,
+    plan: (existing: T, failures: Failures) => NewEntry[],
+  ): PromiseLike<DBCoreMutateResponse> => {
+    const write = table.mutate(req)
+    let existing: T
+    const queued = before.then(
+      (rows) => {
+        existing = rows
+        const entries = plan(rows, {})
+        return entries.length ? queue(entries) : undefined
+      },
+      (error: unknown) => {
+        // The row write is on its way: it must not commit without its entry.
+        abortQuietly(trans)
+        throw error
+      },
+    )
+    return Dexie.Promise.all([write, queued]).then(([res, written]) => {
       if (res.numFailures === 0) return res
+      const keys = written?.results ?? []
       return outbox
-        .mutate({ trans, type: 'delete', keys: written.results ?? [] })
+        .mutate({ trans, type: 'delete', keys })
         .then(() => {
-          counted(-(written.results ?? []).length)
-          const actual = plan(res.failures)
+          counted(-keys.length)
+          const actual = plan(existing, res.failures)
           return actual.length ? queue(actual) : undefined
         })
         .then(() => res)
@@ -267,21 +287,19 @@ function capture(
       const before =
         req.type === 'add'
           ? Dexie.Promise.resolve(undefined)
-          : table.getMany({ trans, keys, cache: 'immutable' })
-      return before.then((existing: unknown[] | undefined) =>
-        writeAndQueue((failures) => {
-          const latest = new Map<string, unknown>()
-          const entries: NewEntry[] = []
-          req.values.forEach((value, i) => {
-            if (failures[i]) return
-            const key = keys[i]!
-            const prev = latest.has(key) ? latest.get(key) : existing?.[i]
-            latest.set(key, value)
-            entries.push(entry(prev === undefined ? 'create' : 'update', key, value, prev))
-          })
-          return entries
-        }),
-      )
+          : table.getMany({ trans, keys })
+      return writeAndQueue(before, (existing: unknown[] | undefined, failures) => {
+        const latest = new Map<string, unknown>()
+        const entries: NewEntry[] = []
+        req.values.forEach((value, i) => {
+          if (failures[i]) return
+          const key = keys[i]!
+          const prev = latest.has(key) ? latest.get(key) : existing?.[i]
+          latest.set(key, value)
+          entries.push(entry(prev === undefined ? 'create' : 'update', key, value, prev))
+        })
+        return entries
+      })
     }
     case 'delete': {
       if (req.keys.length === 0) return table.mutate(req)
@@ -290,19 +308,18 @@ function capture(
       } catch (error) {
         return rejectWith(error)
       }
-      return table.getMany({ trans, keys: req.keys, cache: 'immutable' }).then((existing) =>
-        writeAndQueue((failures) => {
-          const gone = new Set<string>()
-          const entries: NewEntry[] = []
-          req.keys.forEach((key: string, i) => {
-            const prev = existing[i]
-            if (failures[i] || prev === undefined || gone.has(key)) return
-            gone.add(key)
-            entries.push(entry('delete', key, null, prev))
-          })
-          return entries
-        }),
-      )
+      const before = table.getMany({ trans, keys: req.keys })
+      return writeAndQueue(before, (existing, failures) => {
+        const gone = new Set<string>()
+        const entries: NewEntry[] = []
+        req.keys.forEach((key: string, i) => {
+          const prev = existing[i]
+          if (failures[i] || prev === undefined || gone.has(key)) return
+          gone.add(key)
+          entries.push(entry('delete', key, null, prev))
+        })
+        return entries
+      })
     }
     case 'deleteRange': {
       const query = { index: table.schema.primaryKey, range: req.range }
@@ -313,11 +330,20 @@ function capture(
         } catch (error) {
           return rejectWith(error)
         }
-        return writeAndQueue((failures) =>
+        return writeAndQueue(Dexie.Promise.resolve(rows), (_, failures) =>
           Object.keys(failures).length ? [] : rows.map((row, i) => entry('delete', keys[i]!, null, row)),
         )
       })
     }
+  }
+}
+
+/** Aborts `trans` unless it has finished already (the browser aborted it, say). */
+function abortQuietly(trans: DBCoreTransaction): void {
+  try {
+    trans.abort()
+  } catch {
+    // Finished: it cannot commit anything more.
   }
 }
 

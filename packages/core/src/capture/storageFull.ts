@@ -1,5 +1,5 @@
 import type { Dexie } from 'dexie'
-import { isQuotaError, StorageFullError } from '../shared/errors.js'
+import { isStorageFullError, StorageFullError } from '../shared/errors.js'
 import { isEngineTransaction } from './capture.js'
 import { META_TABLE, OUTBOX_TABLE } from './outbox.js'
 
@@ -23,7 +23,7 @@ export function watchStorageFull(db: Dexie, report: (full: boolean) => void): vo
           if (mode === 'readwrite' && typeof events.addEventListener === 'function') {
             // Browsers refuse most writes at commit, so the quota error arrives on the transaction.
             events.addEventListener('abort', () => {
-              if (isQuotaError(events.error)) report(true)
+              if (isStorageFullError(events.error)) report(true)
             })
             const appStores = stores.some((name) => name !== OUTBOX_TABLE && name !== META_TABLE)
             events.addEventListener('complete', () => {
@@ -38,7 +38,7 @@ export function watchStorageFull(db: Dexie, report: (full: boolean) => void): vo
             ...table,
             mutate: (req) =>
               table.mutate(req).then(undefined, (error: unknown) => {
-                if (!isQuotaError(error)) throw error
+                if (!isStorageFullError(error)) throw error
                 report(true)
                 throw new StorageFullError({ cause: error })
               }),

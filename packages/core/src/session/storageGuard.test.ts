@@ -1,7 +1,7 @@
 import type Dexie from 'dexie'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { StorageManagerLike } from '../shared/env.js'
-import { StorageFullError } from '../shared/errors.js'
+import { isStorageFullError, StorageFullError } from '../shared/errors.js'
 import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
 import { closeClients, connector, createDevice } from '../test/syncSetup.js'
@@ -103,7 +103,68 @@ function quotaAtIndexedDb(db: Dexie) {
   return state
 }
 
+/**
+ * IndexedDB refusing, while `full` is set, the commit of every transaction that writes `store`, as
+ * Chromium does at its quota: each request succeeds, then the transaction aborts with QuotaExceededError.
+ */
+function quotaAtCommit(store: string) {
+  const state = { full: false }
+  const refuse = (write: (...args: never[]) => IDBRequest) =>
+    function (this: IDBObjectStore, ...args: never[]): IDBRequest {
+      const request = write.apply(this, args)
+      if (state.full && this.name === store) {
+        const transaction = this.transaction
+        request.addEventListener('success', () => {
+          const error = new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+          Object.defineProperty(transaction, 'error', { get: () => error, configurable: true })
+          transaction.abort()
+        })
+      }
+      return request
+    }
+  const { put, add } = IDBObjectStore.prototype
+  IDBObjectStore.prototype.put = refuse(put)
+  IDBObjectStore.prototype.add = refuse(add)
+  return Object.assign(state, {
+    restore() {
+      IDBObjectStore.prototype.put = put
+      IDBObjectStore.prototype.add = add
+    },
+  })
+}
+
 describe('storage full', () => {
+  it.each([
+    ['after its outbox entry is written', '_driftless_outbox'],
+    ['while its outbox entry is being written', 'todos'],
+  ])(
+    'a write the browser refuses at commit (%s) rejects with an error isStorageFullError knows, and loses nothing',
+    async (_, store) => {
+      const quota = quotaAtCommit(store)
+      try {
+        const db = createTodoDb()
+        const { client } = createDevice(new FakeSyncServer(), { db })
+        await db.todos.add({ id: 't1', title: 'saved before' })
+        const queuedBefore = await client.listChanges()
+
+        quota.full = true
+        const refused = await db.todos.add({ id: 't2', title: 'no room' }).catch((error: unknown) => error)
+        expect(isStorageFullError(refused)).toBe(true)
+        expect(isStorageFullError(new Error('something else'))).toBe(false)
+        expect(client.getSnapshot().storage.full).toBe(true)
+        quota.full = false
+        expect(await db.todos.toArray()).toEqual([{ id: 't1', title: 'saved before' }])
+        expect(await client.listChanges()).toEqual(queuedBefore)
+
+        await db.todos.add({ id: 't3', title: 'room again' })
+        await vi.waitFor(() => expect(client.getSnapshot().storage.full).toBe(false))
+        expect((await client.listChanges()).map((change) => change.recordId)).toEqual(['t1', 't3'])
+      } finally {
+        quota.restore()
+      }
+    },
+  )
+
   it('refuses the write with StorageFullError, loses nothing stored or queued, and says storage is full', async () => {
     const db = createTodoDb()
     const quota = quotaAtIndexedDb(db)

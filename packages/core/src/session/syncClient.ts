@@ -124,6 +124,8 @@ class DriftlessClient implements SyncClient {
   private readonly sharedPause: SharedPause
   /** The shared pause as last read from the database. */
   private paused = false
+  /** Set while the database deleted under a paused client reopens, until the pause is stored again. */
+  private pauseToRestore = false
   /** What `isLoaded` waits for: the stored meta (clock, last sync, pause) and the first queue counts. */
   private loaded = { meta: false, counts: false }
   /** The current connection; null while disconnected. */
@@ -192,11 +194,26 @@ class DriftlessClient implements SyncClient {
     this.cleanups.push(
       watchDatabaseDeleted(db, this.env, {
         deleted: () => {
+          // "Work offline" was the person's choice, not data: it outlives the database it was stored in.
+          this.pauseToRestore = this.paused
+          const { pendingChanges, failedChanges } = this.status.getSnapshot()
           this.counts.restartSequence()
           this.tabs.update({ hasSynced: false, lastSyncedAt: null })
-          this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted' })
+          const lostChanges = pendingChanges + failedChanges
+          this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted', lostChanges })
         },
         reopened: () => {
+          if (this.pauseToRestore) {
+            this.sharedPause
+              .write(true)
+              .catch((error: unknown) =>
+                this.env.logger.error('Driftless: restoring the pause failed', error),
+              )
+              .finally(() => {
+                this.pauseToRestore = false
+              })
+            return
+          }
           if (this.tabs.isLeader) this.session?.requestRound().catch(() => {})
         },
         isClosed: () => this.closed,
@@ -352,7 +369,7 @@ class DriftlessClient implements SyncClient {
   }
 
   private applyPause(paused: boolean): void {
-    if (this.closed) return
+    if (this.closed || (this.pauseToRestore && !paused)) return
     const changed = paused !== this.paused
     this.paused = paused
     this.status.update({ isPaused: paused })

@@ -146,8 +146,12 @@ export class SyncPausedError extends DriftlessError {
   }
 }
 
-/** Whether `error` (or the error it wraps, as Dexie does) is the browser's quota error. */
-export function isQuotaError(error: unknown): boolean {
+/**
+ * Whether a write failed because the device is out of storage space: a `StorageFullError`, or the error a
+ * write rejects with when the browser refuses it at commit (Chromium does; Dexie's `AbortError` wrapping
+ * the browser's `QuotaExceededError`), which no middleware can replace.
+ */
+export function isStorageFullError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 4; depth++) {
     if (current instanceof StorageFullError) return true
     const { name, inner, cause } = current as { name?: unknown; inner?: unknown; cause?: unknown }

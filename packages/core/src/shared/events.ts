@@ -16,11 +16,13 @@ export type SyncEvent =
       fieldConflicts: string[]
     }
   | { phase: 'complete'; at: number; pushed: number; pulled: number }
+  /** The local copy starts over: the server no longer knows our pull cursor (its data was reset); pending edits are kept. */
+  | { phase: 'reset'; at: number; reason: 'cursor-unknown' }
   /**
-   * The local copy starts over: the server no longer knows our pull cursor (`cursor-unknown`, its data was
-   * reset) or the local database was deleted under the app (`database-deleted`). Pending edits are kept.
+   * The local database was deleted under the app (site data cleared, storage evicted) and syncs again from
+   * the server. `lostChanges`: this device's changes that had not synced yet and went with it.
    */
-  | { phase: 'reset'; at: number; reason: 'cursor-unknown' | 'database-deleted' }
+  | { phase: 'reset'; at: number; reason: 'database-deleted'; lostChanges: number }
   | { phase: 'error'; at: number; stage: 'push' | 'pull' | 'credentials'; error: Error }
 
 export type SyncPhase = SyncEvent['phase']
