@@ -284,10 +284,7 @@ function capture(
       } catch (error) {
         return rejectWith(error)
       }
-      const before =
-        req.type === 'add'
-          ? Dexie.Promise.resolve(undefined)
-          : table.getMany({ trans, keys })
+      const before = req.type === 'add' ? Dexie.Promise.resolve(undefined) : table.getMany({ trans, keys })
       return writeAndQueue(before, (existing: unknown[] | undefined, failures) => {
         const latest = new Map<string, unknown>()
         const entries: NewEntry[] = []
