@@ -107,6 +107,14 @@ describe('taking entries', () => {
     expect(await outbox.complete([a!.id, c!.id, 'unknown'])).toBe(2)
     expect(ids(await outbox.list())).toEqual(['b'])
   })
+
+  it('completeTaken() deletes the taken entries, but not a position that now holds another change', async () => {
+    const { db, outbox } = openDb()
+    await write(db, 'a', 'b', 'c')
+    const [a, b, c] = await outbox.takeBatch(10)
+    expect(await outbox.completeTaken([a!, { seq: b!.seq, id: 'another change' }, c!])).toBe(2)
+    expect(ids(await outbox.list())).toEqual(['b'])
+  })
 })
 
 describe('crash recovery and retries', () => {

@@ -217,6 +217,19 @@ export class Outbox {
       .then((key) => (typeof key === 'number' ? key : 0))
   }
 
+  /**
+   * Deletes these entries taken for upload, each only while its position still holds the same change: one
+   * read and one delete by position, where a lookup by change id walks the id index once per change.
+   */
+  completeTaken(entries: readonly Pick<OutboxEntry, 'seq' | 'id'>[]): Promise<number> {
+    return this.write(async () => {
+      const stored = await this.entries.bulkGet(entries.map((entry) => entry.seq))
+      const same = entries.filter((entry, i) => stored[i]?.id === entry.id).map((entry) => entry.seq)
+      await this.entries.bulkDelete(same)
+      return same.length
+    })
+  }
+
   /** Deletes exactly these entries (by position), whatever their status. */
   remove(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
     return this.write(() => this.entries.bulkDelete(entries.map((entry) => entry.seq)))

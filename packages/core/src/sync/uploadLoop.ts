@@ -133,7 +133,9 @@ export class UploadLoop {
       signal.throwIfAborted()
       const now = env.now()
       const batchSize = Math.min(options.pushBatchSize, this.serverBatchLimit ?? Number.POSITIVE_INFINITY)
-      const batch = await outbox.takeBatch(batchSize, (entry) => this.isHeldBack(entry, now))
+      // With nothing held back the batch is read straight off the status index, with no filter to run.
+      const skip = this.heldBack.size ? (entry: OutboxEntry) => this.isHeldBack(entry, now) : undefined
+      const batch = await outbox.takeBatch(batchSize, skip)
       if (batch.length === 0) break
       if (uploaded === 0) await progress(0)
       try {
@@ -323,7 +325,7 @@ export class UploadLoop {
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       const seenAtSeq = await ctx.outbox.highWater()
-      await ctx.outbox.complete(acceptedNow.map((entry) => entry.id))
+      await ctx.outbox.completeTaken(acceptedNow)
       await rememberUploaded(ctx, acceptedNow, seenAtSeq)
       for (const { entry, server, verdict } of contests) {
         const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
