@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { serverTitles } from './support/api.js'
+import { screenshot } from './support/browser.js'
 import { useScenario } from './support/scenario.js'
 import { TodoApp } from './support/todoApp.js'
 
@@ -9,7 +10,7 @@ const SYNC_TIMEOUT = { timeout: 90_000, interval: 250 }
 describe("the server's data replaced (a restore, a reset)", () => {
   const scenario = useScenario()
 
-  it('tells the person, keeps what waited on this device and uploads it to the new data', async () => {
+  it('tells the person, starts the list over from the new data, and uploads what waited on this device', async () => {
     const app = await TodoApp.open(scenario.browser.context, scenario.server.url)
     await app.logIn('ana')
     await app.add('Before the reset')
@@ -26,6 +27,9 @@ describe("the server's data replaced (a restore, a reset)", () => {
       .toContain('The list on the server was replaced, so this device downloaded it again.')
     await expect.poll(() => app.isSettled(), SYNC_TIMEOUT).toBe(true)
     expect(await serverTitles(scenario.server.url, 'ana')).toEqual(['While the server was away'])
-    expect(await app.titles()).toEqual(['Before the reset', 'While the server was away'])
+    // The device's copy starts over from the server's data: what only the old data had is gone here too,
+    // so every device shows the same list.
+    await expect.poll(() => app.titles(), SYNC_TIMEOUT).toEqual(['While the server was away'])
+    await screenshot(app.page, 'server-reset')
   })
 })

@@ -123,14 +123,23 @@ export class PullLoop {
   }
 
   /**
-   * The server no longer knows our cursor (its data was reset or replaced): pull everything again. Known
-   * versions go too, as they describe data the server no longer has; pending edits stay queued.
+   * The server no longer knows our cursor (its data was reset or replaced): the local copy starts over from
+   * it. Rows with no queued edit go, as the server may no longer have them; known versions go, as they
+   * describe data it no longer has. Queued edits stay, with their rows, and upload to the new data.
    */
   private async startOver(): Promise<void> {
     const { ctx } = this
-    await ctx.db.transaction('rw', META_TABLE, async () => {
+    await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       await ctx.db.table(META_TABLE).bulkDelete([CURSOR_KEY, APPLIED_KEY])
       await forgetKnownVersions(ctx)
+      const queued = new Set(
+        (await ctx.outbox.list()).map((entry) => versionKey(entry.collection, entry.recordId)),
+      )
+      for (const name of ctx.tables.keys()) {
+        const table = ctx.db.table(name)
+        const keys = (await table.toCollection().primaryKeys()) as string[]
+        await table.bulkDelete(keys.filter((key) => !queued.has(versionKey(name, key))))
+      }
     })
     ctx.env.logger.warn(
       "Driftless: the server no longer knows this device's pull cursor (its data was reset); pulling everything again.",

@@ -14,46 +14,53 @@ afterEach(async () => {
 const T = Date.UTC(2026, 10, 22, 12)
 
 /**
- * A backend whose data can be replaced by another's, as after a restore or a reset: from then on a cursor
- * issued before is answered `410 Gone` `{ "error": "cursor-unknown" }`, as the reference server does.
+ * A backend whose data can be replaced by another's, as after a restore or a reset. Its cursors name the
+ * data they were issued by (`<epoch>.<cursor>`), as the reference server's name its database, so a cursor
+ * issued before is answered `410 Gone` `{ "error": "cursor-unknown" }` from then on.
  */
 function resettableBackend(first: FakeSyncServer) {
   let current = first
-  const issuedBefore = new Set<string>()
+  let epoch = 1
   const fetch: FetchLike = async (url, init) => {
-    if (url.endsWith('/pull')) {
-      const { cursor } = JSON.parse(String(init.body)) as { cursor: string | null }
-      if (cursor !== null && issuedBefore.has(cursor)) {
-        return json({ error: 'cursor-unknown', message: 'This cursor was not issued by this server.' }, 410)
-      }
+    if (!url.endsWith('/pull')) return current.fetch(url, init)
+    const request = JSON.parse(String(init.body)) as { cursor: string | null }
+    const [issuedIn, cursor] = request.cursor === null ? [epoch, null] : request.cursor.split('.')
+    if (Number(issuedIn) !== epoch) {
+      return json({ error: 'cursor-unknown', message: 'This cursor was not issued by this server.' }, 410)
     }
-    return current.fetch(url, init)
+    const response = await current.fetch(url, { ...init, body: JSON.stringify({ ...request, cursor }) })
+    const answer = (await response.json()) as { cursor: string | null }
+    return json(
+      { ...answer, cursor: answer.cursor === null ? null : `${epoch}.${answer.cursor}` },
+      response.status,
+    )
   }
   return {
     fetch,
-    reset(next: FakeSyncServer, staleCursors: string[]) {
+    reset(next: FakeSyncServer) {
       current = next
-      for (const cursor of staleCursors) issuedBefore.add(cursor)
+      epoch++
     },
   }
 }
 
 describe('a server that no longer knows our cursor', () => {
-  it('pulls everything again from the start, keeps pending edits, and says so', async () => {
+  it('starts the local copy over from the server, keeps pending edits, and says so', async () => {
     const before = new FakeSyncServer()
+    before.write('todos', 't0', { id: 't0', title: 'only the old data had it' }, T + 5_000)
     before.write('todos', 't1', { id: 't1', title: 'old one' }, T + 5_000)
     before.write('todos', 't2', { id: 't2', title: 'old two' }, T + 5_000)
     const backend = resettableBackend(before)
     const { client, db, events } = createDevice(before, { fetch: backend.fetch })
     await client.connect(connector)
     await client.sync()
-    expect(await storedCursor(client)).toBe('2')
+    expect(await storedCursor(client)).toBe('1.3')
 
     // The server's data is restored from an older backup: other rows, older timestamps than we saw.
     const after = new FakeSyncServer()
     after.write('todos', 't2', { id: 't2', title: 'restored two' }, T + 1_000)
     after.write('todos', 't3', { id: 't3', title: 'restored three' }, T + 1_000)
-    backend.reset(after, ['1', '2'])
+    backend.reset(after)
     await client.disconnect()
     await db.todos.put({ id: 't1', title: 'edited while it was down' })
     await client.connect(connector)
@@ -66,7 +73,8 @@ describe('a server that no longer knows our cursor', () => {
       { id: 't3', title: 'restored three' },
     ])
     expect(after.get('todos', 't1')?.data).toEqual({ id: 't1', title: 'edited while it was down' })
-    expect(await storedCursor(client)).toBe('3')
+    expect(after.get('todos', 't0')).toBeUndefined()
+    expect(await storedCursor(client)).toBe('2.3')
     expect(client.getSnapshot()).toMatchObject({ hasSynced: true, downloadError: null, pendingChanges: 0 })
   })
 
