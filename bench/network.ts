@@ -9,6 +9,7 @@ import { replicateRxCollection } from 'rxdb/plugins/replication'
 import { lastValueFrom } from 'rxjs'
 import { filter, first } from 'rxjs/operators'
 import { createSyncClient, type SyncClient } from '../packages/core/src/index.js'
+import { until } from './drainScale.js'
 import { formatTable } from './table.js'
 import { makeRows, openRxCollection, type Row } from './writes.js'
 
@@ -44,18 +45,6 @@ function openClient(pushBatchSize: number, pullBatchSize = 100): { db: Dexie; cl
     pullBatchSize,
   })
   return { db, client }
-}
-
-async function until(client: SyncClient, done: () => boolean): Promise<void> {
-  if (done()) return
-  await new Promise<void>((resolve) => {
-    const unsubscribe = client.subscribe(() => {
-      if (done()) {
-        unsubscribe()
-        resolve()
-      }
-    })
-  })
 }
 
 /** Queues `rows` changes (not timed), then times connect → an empty queue. */

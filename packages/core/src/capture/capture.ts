@@ -231,12 +231,11 @@ function capture(
         counted(entries.length)
         return written
       }
-      // The browser aborted the transaction under the write (at its quota, say): its reason is the one to report.
+      // A write whose entry could not be queued must not commit without it. If the browser aborted the
+      // transaction under the write (at its quota, say), its reason is the one to report.
       const { error } = trans as { error?: unknown }
-      if (error) throw error
-      // A write whose entry could not be queued must not commit without it.
-      trans.abort()
-      throw Object.values(written.failures)[0]
+      abortQuietly(trans)
+      throw error ?? Object.values(written.failures)[0]
     })
   // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
   // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again. `before`

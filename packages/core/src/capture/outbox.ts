@@ -166,6 +166,12 @@ export class Outbox {
     return this.entries.where('[collection+recordId]').equals([collection, recordId]).toArray()
   }
 
+  /** The records with queued changes, as `[collection, recordId]`, read off the index without the changes. */
+  async queuedRecords(): Promise<[string, string][]> {
+    const keys = await this.entries.orderBy('[collection+recordId]').uniqueKeys()
+    return keys.map((key) => key as unknown as [string, string])
+  }
+
   /**
    * Failed entries (all, or those ids) go back to `pending` with a fresh retry count; those of a table that
    * is not synced stay failed. Returns how many.

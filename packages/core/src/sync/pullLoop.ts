@@ -133,7 +133,7 @@ export class PullLoop {
       await ctx.db.table(META_TABLE).bulkDelete([CURSOR_KEY, APPLIED_KEY])
       await forgetKnownVersions(ctx)
       const queued = new Set(
-        (await ctx.outbox.list()).map((entry) => versionKey(entry.collection, entry.recordId)),
+        (await ctx.outbox.queuedRecords()).map(([collection, recordId]) => versionKey(collection, recordId)),
       )
       for (const name of ctx.tables.keys()) {
         const table = ctx.db.table(name)
