@@ -78,6 +78,8 @@ describe('the sync status as a person meets it', () => {
     await app.add('Call mum')
     await expect.poll(() => app.syncState(), SYNC_TIMEOUT).toBe('syncing')
     expect(await app.statusText()).toBe('Syncing 1 change…')
+    // One edit uploads in a blink: no progress bar repeats the status beside it.
+    expect(await app.page.getByRole('progressbar').count()).toBe(0)
     expect(await axeViolations(app.page)).toEqual([])
     await documentState(app.page, 'syncing')
     await app.page.unroute('**/push')

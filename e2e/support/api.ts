@@ -1,4 +1,4 @@
-import { type PulledChange, validatePullResult } from '../../packages/core/src/wire.js'
+import { type PulledChange, validatePullResult, validatePushResult } from '../../packages/core/src/wire.js'
 
 /** A dev token for `userId`, as the app gets one; tests use it to read the server's state. */
 export async function devToken(baseUrl: string, userId: string): Promise<string> {
@@ -51,4 +51,36 @@ export async function serverTodos(baseUrl: string, userId: string): Promise<Serv
 /** Just the titles, sorted: what most assertions compare. */
 export async function serverTitles(baseUrl: string, userId: string): Promise<string[]> {
   return (await serverTodos(baseUrl, userId)).map((todo) => todo.title)
+}
+
+/** Stores `count` todos for `userId` on the server, as another device of theirs would have pushed them. */
+export async function pushTodos(baseUrl: string, userId: string, count: number): Promise<void> {
+  const token = await devToken(baseUrl, userId)
+  const now = Date.now()
+  for (let start = 0; start < count; start += 250) {
+    const changes = Array.from({ length: Math.min(250, count - start) }, (_, offset) => {
+      const n = start + offset
+      const id = `seeded-${userId}-${n}`
+      const data = { id, title: `Seeded ${n}`, completed: false, createdAt: now + n, updatedAt: now + n }
+      return {
+        id: `change-${id}`,
+        collection: 'todos',
+        recordId: id,
+        type: 'create',
+        data,
+        timestamp: now + n,
+      }
+    })
+    const response = await fetch(`${baseUrl}/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ changes }),
+    })
+    if (!response.ok) throw new Error(`POST /push answered ${response.status}: ${await response.text()}`)
+    const result = validatePushResult(await response.json())
+    if (result.accepted.length !== changes.length)
+      throw new Error(
+        `POST /push accepted ${result.accepted.length} of ${changes.length}: ${JSON.stringify(result)}`,
+      )
+  }
 }

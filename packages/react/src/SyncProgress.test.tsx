@@ -60,11 +60,47 @@ describe('SyncProgress', () => {
     expect((container.firstElementChild as HTMLElement).dataset.state).toBe('uploading')
   })
 
+  it('leaves out transfers smaller than minChanges, so an edit or two does not flash a bar', () => {
+    const client = new FakeSyncClient({ isUploading: true, uploadProgress: { done: 0, total: 1 } })
+    const { container } = renderWithClient(client, <SyncProgress />)
+    const root = container.firstElementChild as HTMLElement
+    expect(screen.queryByRole('progressbar')).toBeNull()
+    expect(root.dataset.state).toBe('idle')
+    expect(root.textContent).toBe('')
+
+    act(() => client.store.update({ uploadProgress: { done: 0, total: 99 } }))
+    expect(screen.queryByRole('progressbar')).toBeNull()
+    act(() => client.store.update({ uploadProgress: { done: 0, total: 100 } }))
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('Uploading 0 of 100 changes…')
+    // With no total, the bar appears once enough has come.
+    act(() =>
+      client.store.update({
+        uploadProgress: null,
+        isDownloading: true,
+        downloadProgress: { done: 60, total: null },
+      }),
+    )
+    expect(screen.queryByRole('progressbar')).toBeNull()
+    act(() => client.store.update({ downloadProgress: { done: 120, total: null } }))
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toBe(
+      'Downloading… 120 changes so far',
+    )
+  })
+
+  it('shows every transfer with minChanges={0}', () => {
+    const client = new FakeSyncClient({ isUploading: true, uploadProgress: { done: 0, total: 1 } })
+    renderWithClient(client, <SyncProgress minChanges={0} />)
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('Uploading 0 of 1 change…')
+  })
+
   it('takes its words from labels and its visible text from children', () => {
     const client = new FakeSyncClient({ isDownloading: true, downloadProgress: { done: 1, total: 4 } })
     renderWithClient(
       client,
-      <SyncProgress labels={{ label: 'Fortschritt', downloading: (done, total) => `${done} von ${total}` }}>
+      <SyncProgress
+        minChanges={0}
+        labels={{ label: 'Fortschritt', downloading: (done, total) => `${done} von ${total}` }}
+      >
         {({ done, total }) => `${Math.round((100 * done) / total!)} %`}
       </SyncProgress>,
     )

@@ -26,6 +26,12 @@ export const defaultSyncProgressLabels: SyncProgressLabels = {
 
 export interface SyncProgressProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
   labels?: Partial<SyncProgressLabels>
+  /**
+   * The smallest transfer shown, in changes (its total, or what has moved so far when the total is
+   * unknown): a few edits upload in a blink, and a bar flashing beside the status for each would only
+   * distract. 100 by default; 0 shows every transfer.
+   */
+  minChanges?: number
   /** Replaces the visible text while a transfer runs (the bar keeps its accessible value text). */
   children?: (progress: SyncProgressValue) => ReactNode
 }
@@ -36,8 +42,16 @@ export interface SyncProgressProps extends Omit<ComponentPropsWithoutRef<'div'>,
  * how much remains, nothing inside while idle (so it can stay mounted). `data-state` is `downloading`,
  * `uploading` or `idle`; the fraction done is in the `--driftless-progress` custom property (0 to 1).
  */
-export function SyncProgress({ labels, children, className, style, ...rest }: SyncProgressProps) {
-  const progress = useSyncProgress()
+export function SyncProgress({
+  labels,
+  minChanges = 100,
+  children,
+  className,
+  style,
+  ...rest
+}: SyncProgressProps) {
+  const transfer = useSyncProgress()
+  const progress = transfer && (transfer.total ?? transfer.done) >= minChanges ? transfer : null
   const text = { ...defaultSyncProgressLabels, ...labels }
   const state = progress ? (progress.direction === 'download' ? 'downloading' : 'uploading') : 'idle'
   const determinate = progress !== null && progress.total !== null
