@@ -225,13 +225,18 @@ export class Outbox {
 
   /**
    * Deletes these entries taken for upload, each only while its position still holds the same change: one
-   * read and one delete by position, where a lookup by change id walks the id index once per change.
+   * read of the span of the queue they cover and, when nothing else sits in it, one delete of that span.
    */
   completeTaken(entries: readonly Pick<OutboxEntry, 'seq' | 'id'>[]): Promise<number> {
+    if (entries.length === 0) return Promise.resolve(0)
+    const seqs = entries.map((entry) => entry.seq)
+    const span = this.entries.where(':id').between(Math.min(...seqs), Math.max(...seqs), true, true)
     return this.write(async () => {
-      const stored = await this.entries.bulkGet(entries.map((entry) => entry.seq))
-      const same = entries.filter((entry, i) => stored[i]?.id === entry.id).map((entry) => entry.seq)
-      await this.entries.bulkDelete(same)
+      const taken = new Map(entries.map((entry) => [entry.seq, entry.id]))
+      const stored = await span.toArray()
+      const same = stored.filter((entry) => taken.get(entry.seq) === entry.id).map((entry) => entry.seq)
+      if (same.length === stored.length) await span.delete()
+      else await this.entries.bulkDelete(same)
       return same.length
     })
   }
