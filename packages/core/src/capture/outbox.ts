@@ -22,6 +22,13 @@ interface MetaRow {
 }
 
 /**
+ * The meta row listing the positions (`seq`) of the entries taken for upload: they are `syncing` without
+ * being written again, so taking a batch is one write however many changes it holds. Entries stored as
+ * `syncing` by earlier releases are still read as such.
+ */
+const IN_FLIGHT_KEY = 'inFlight'
+
+/**
  * The durable queue of captured changes, created by `attachOutbox()`. Entries are taken oldest first;
  * taken entries are `syncing` until completed, released or recorded as failed.
  */
@@ -61,13 +68,41 @@ export class Outbox {
     return this.db.transaction('rw', OUTBOX_TABLE, fn)
   }
 
+  /** A write that also reads or changes which entries are in flight. */
+  private writeTracked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], fn)
+  }
+
+  private read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction('r', [OUTBOX_TABLE, META_TABLE], fn)
+  }
+
+  /** The positions of the entries in flight; Dexie's own promise, so it is safe inside a transaction. */
+  private inFlight(): PromiseLike<Set<number>> {
+    return this.meta
+      .get(IN_FLIGHT_KEY)
+      .then((row) => new Set(Array.isArray(row?.value) ? (row.value as number[]) : []))
+  }
+
+  private setInFlight(seqs: ReadonlySet<number>): PromiseLike<unknown> {
+    return this.meta.put({ key: IN_FLIGHT_KEY, value: [...seqs] })
+  }
+
+  /** Takes these positions out of flight (those still there); returns the ones that were. */
+  private async land(seqs: readonly number[]): Promise<number[]> {
+    const flying = await this.inFlight()
+    const landed = seqs.filter((seq) => flying.delete(seq))
+    if (landed.length > 0) await this.setInFlight(flying)
+    return landed
+  }
+
   /**
    * Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many.
    * Entries of a table this release does not sync are parked as `failed`; those of a table it syncs again go back.
    */
   init(): Promise<number> {
-    return this.write(async () => {
-      const recovered = await this.entries.where('status').equals('syncing').modify({ status: 'pending' })
+    return this.writeTracked(async () => {
+      const recovered = await this.putBack()
       await this.parkUnsynced()
       return recovered
     })
@@ -90,17 +125,19 @@ export class Outbox {
 
   /** The pending entries of the oldest local transaction, marked `syncing`; null when nothing is pending. */
   async getNextCrudTransaction(): Promise<CrudTransaction | null> {
-    const entries = await this.write(async () => {
-      const first = await this.entries.where('status').equals('pending').first()
+    const entries = await this.writeTracked(async () => {
+      const flying = await this.inFlight()
+      const waiting = (entry: OutboxEntry) => entry.status === 'pending' && !flying.has(entry.seq)
+      const first = await this.entries.where('status').equals('pending').filter(waiting).first()
       if (!first) return []
       // Read-write transactions on the outbox never overlap, so one transaction's entries are contiguous.
       const pending = await this.entries
         .where(':id')
         .aboveOrEqual(first.seq)
         .until((entry) => entry.txId !== first.txId)
-        .filter((entry) => entry.status === 'pending')
+        .filter(waiting)
         .toArray()
-      return this.markSyncing(pending)
+      return this.markSyncing(pending, flying)
     })
     const first = entries[0]
     if (!first) return null
@@ -109,16 +146,17 @@ export class Outbox {
 
   /** Deletes exactly the entries with these change ids. Returns how many were removed. */
   complete(ids: readonly string[]): Promise<number> {
-    return this.write(() => this.entries.where('id').anyOf(ids).delete())
+    return this.writeTracked(async () => {
+      const seqs = await this.entries.where('id').anyOf(ids).primaryKeys()
+      await Promise.all([this.land(seqs), this.entries.bulkDelete(seqs)])
+      return seqs.length
+    })
   }
 
   /** Puts `syncing` entries (all, or those ids) back to `pending`. Returns how many. */
   release(ids?: readonly string[]): Promise<number> {
-    return this.write(() =>
-      this.withStatus('syncing', ids).modify((entry: Mutable<OutboxEntry>) => {
-        entry.status = 'pending'
-      }),
-    )
+    const wanted = ids === undefined ? null : new Set(ids)
+    return this.writeTracked(() => this.putBack(wanted ? (entry) => wanted.has(entry.id) : undefined))
   }
 
   /**
@@ -131,12 +169,20 @@ export class Outbox {
     maxAttempts: number,
     httpStatus: number | null = null,
   ): Promise<ChangeStatus | undefined> {
-    return this.write(async () => {
+    return this.writeTracked(async () => {
       const entry = await this.entries.where('id').equals(id).first()
       if (!entry) return undefined
       const retries = entry.retries + 1
       const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
-      await this.entries.put({ ...entry, retries, status, errorMessage: message, errorStatus: httpStatus })
+      const attempts = (await this.land([entry.seq])).length > 0 ? sent(entry) : entry.attempts
+      await this.entries.put({
+        ...entry,
+        retries,
+        status,
+        errorMessage: message,
+        errorStatus: httpStatus,
+        ...(attempts === undefined ? {} : { attempts }),
+      })
       return status
     })
   }
@@ -154,11 +200,21 @@ export class Outbox {
   }
 
   /** Entries oldest first, optionally of some statuses only. */
-  async list(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
-    if (filter.status === undefined) return this.entries.toArray()
-    const statuses = typeof filter.status === 'string' ? [filter.status] : [...filter.status]
-    const entries = await this.entries.where('status').anyOf(statuses).toArray()
-    return entries.sort((a, b) => a.seq - b.seq)
+  list(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
+    return this.read(async () => {
+      const flying = await this.inFlight()
+      const seen = (entry: OutboxEntry) =>
+        flying.has(entry.seq) ? { ...entry, status: 'syncing' as const, attempts: sent(entry) } : entry
+      if (filter.status === undefined) return (await this.entries.toArray()).map(seen)
+      const statuses = new Set(typeof filter.status === 'string' ? [filter.status] : filter.status)
+      // Entries in flight are stored as pending.
+      const stored = statuses.has('syncing') ? [...statuses, 'pending'] : [...statuses]
+      const entries = await this.entries.where('status').anyOf(stored).toArray()
+      return entries
+        .map(seen)
+        .filter((entry) => statuses.has(entry.status))
+        .sort((a, b) => a.seq - b.seq)
+    })
   }
 
   /** The queued changes of one record, oldest first. */
@@ -196,12 +252,12 @@ export class Outbox {
 
   /** Counts by status, from the status index: no entry is read. */
   stats(): Promise<SyncStats> {
-    return this.db.transaction('r', OUTBOX_TABLE, () => this.countByStatus())
+    return this.read(() => this.countByStatus())
   }
 
   /** The counts and the high-water mark, read in one transaction so they describe the same moment. */
   countsAndHighWater(): Promise<{ stats: SyncStats; highWater: number }> {
-    return this.db.transaction('r', OUTBOX_TABLE, async () => {
+    return this.read(async () => {
       const [stats, highWater] = await Promise.all([this.countByStatus(), this.highWater()])
       return { stats, highWater }
     })
@@ -231,19 +287,32 @@ export class Outbox {
     if (entries.length === 0) return Promise.resolve(0)
     const seqs = entries.map((entry) => entry.seq)
     const span = this.entries.where(':id').between(Math.min(...seqs), Math.max(...seqs), true, true)
-    return this.write(async () => {
+    return this.writeTracked(async () => {
       const taken = new Map(entries.map((entry) => [entry.seq, entry.id]))
       const stored = await span.toArray()
       const same = stored.filter((entry) => taken.get(entry.seq) === entry.id).map((entry) => entry.seq)
-      if (same.length === stored.length) await span.delete()
-      else await this.entries.bulkDelete(same)
+      await Promise.all([
+        this.land(same),
+        same.length === stored.length ? span.delete() : this.entries.bulkDelete(same),
+      ])
       return same.length
     })
   }
 
+  /**
+   * The entries of an uploaded batch that are still queued (answered with a conflict or an error) are no
+   * longer in flight; their attempt is already counted where it was written.
+   */
+  async landTaken(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
+    await this.writeTracked(() => this.land(entries.map((entry) => entry.seq)))
+  }
+
   /** Deletes exactly these entries (by position), whatever their status. */
   remove(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
-    return this.write(() => this.entries.bulkDelete(entries.map((entry) => entry.seq)))
+    const seqs = entries.map((entry) => entry.seq)
+    return this.writeTracked(async () => {
+      await Promise.all([this.land(seqs), this.entries.bulkDelete(seqs)])
+    })
   }
 
   /** Gives a queued entry a new timestamp (and the server version it now follows, if given). */
@@ -271,11 +340,16 @@ export class Outbox {
 
   private async countByStatus(): Promise<SyncStats> {
     const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
-    const [pending, syncing, failed] = await Promise.all([
+    const [stored, storedSyncing, failed, flying] = await Promise.all([
       count('pending'),
       count('syncing'),
       count('failed'),
+      this.inFlight(),
     ])
+    // Entries in flight are stored as pending.
+    const inFlight = Math.min(flying.size, stored)
+    const pending = stored - inFlight
+    const syncing = storedSyncing + inFlight
     return { total: pending + syncing + failed, pending, syncing, failed }
   }
 
@@ -315,22 +389,61 @@ export class Outbox {
     skip?: (entry: OutboxEntry) => boolean,
   ): Promise<{ entries: OutboxEntry[]; haveMore: boolean }> {
     if (!(limit > 0)) throw new RangeError(`Outbox batch limit must be positive, got ${limit}`)
-    return this.write(async () => {
-      const query = this.entries.where('status').equals('pending')
-      const pending = await (skip ? query.filter((entry) => !skip(entry)) : query).limit(limit + 1).toArray()
-      const entries = await this.markSyncing(pending.slice(0, limit))
+    return this.writeTracked(async () => {
+      // A fresh collection each time: Dexie's limit() and filter() change the one they are called on.
+      const query = () => this.entries.where('status').equals('pending')
+      // With nothing in flight or held back, no filter: Dexie reads the batch in one request.
+      const [flying, unfiltered] = await Promise.all([
+        this.inFlight(),
+        skip
+          ? null
+          : query()
+              .limit(limit + 1)
+              .toArray(),
+      ])
+      const left = (entry: OutboxEntry) => !flying.has(entry.seq) && !skip?.(entry)
+      const pending =
+        unfiltered && flying.size === 0
+          ? unfiltered
+          : await query()
+              .filter(left)
+              .limit(limit + 1)
+              .toArray()
+      const entries = await this.markSyncing(pending.slice(0, limit), flying)
       return { entries, haveMore: pending.length > limit }
     })
   }
 
-  private async markSyncing(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const syncing = entries.map((entry) => ({
-      ...entry,
-      status: 'syncing' as const,
-      attempts: (entry.attempts ?? 0) + 1,
-    }))
-    await this.entries.bulkPut(syncing)
-    return syncing
+  /** Lists the entries as in flight (one write, whatever their number) and returns them as `syncing`. */
+  private async markSyncing(entries: readonly OutboxEntry[], flying: Set<number>): Promise<OutboxEntry[]> {
+    if (entries.length === 0) return []
+    for (const entry of entries) flying.add(entry.seq)
+    await this.setInFlight(flying)
+    return entries.map((entry) => ({ ...entry, status: 'syncing' as const, attempts: sent(entry) }))
+  }
+
+  /**
+   * Entries in flight (all, or those `wanted`), and those an earlier release stored as `syncing`, go back to
+   * pending with their attempt counted, written now that their flight is over. Returns how many.
+   */
+  private async putBack(wanted: (entry: OutboxEntry) => boolean = () => true): Promise<number> {
+    const [flying, stored] = await Promise.all([
+      this.inFlight(),
+      this.entries.where('status').equals('syncing').toArray(),
+    ])
+    if (flying.size === 0 && stored.length === 0) return 0
+    const seqs = [...flying]
+    const found = await this.entries.bulkGet(seqs)
+    // A position whose entry is gone (deleted by a release that did not know this row) is dropped too.
+    const listed = found.filter((entry): entry is OutboxEntry => entry !== undefined && wanted(entry))
+    for (const [i, entry] of found.entries()) if (!entry || wanted(entry)) flying.delete(seqs[i]!)
+    const back = [
+      ...stored.filter(wanted).map((entry) => ({ ...entry, attempts: entry.attempts ?? 1 })),
+      ...listed.map((entry) => ({ ...entry, attempts: sent(entry) })),
+    ]
+    if (flying.size < seqs.length) await this.setInFlight(flying)
+    await this.entries.bulkPut(back.map((entry) => ({ ...entry, status: 'pending' as const })))
+    return back.length
   }
 
   private withStatus(status: ChangeStatus, ids: readonly string[] | undefined) {
@@ -358,6 +471,11 @@ export function getSyncStats(target: Outbox | { outbox: Outbox } | { db: Dexie }
     )
   }
   return new Outbox(db, []).stats()
+}
+
+/** The attempt count of an entry handed out once more. */
+function sent(entry: OutboxEntry): number {
+  return (entry.attempts ?? 0) + 1
 }
 
 function unsyncedTableMessage(collection: string): string {

@@ -364,6 +364,8 @@ export class UploadLoop {
         // A whole-request refusal of a single change will not change on retry: park it at once.
         await ctx.outbox.recordError(id, message, entry.retries + 1, status)
       }
+      // What is left of the batch (settled conflicts) is queued as pending again.
+      await ctx.outbox.landTaken(batch)
     })
 
     for (const { entry, verdict } of contests) {
