@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid'
 import { ConfigError } from '../shared/errors.js'
 import { Listeners } from '../shared/listeners.js'
 import type { RecordData } from '../wire.js'
+import { InFlight, type MetaRow, sent } from './inFlight.js'
 import {
   type ChangeStatus,
   type CrudBatch,
@@ -16,18 +17,6 @@ import {
 
 export * from './outboxEntry.js'
 
-interface MetaRow {
-  key: string
-  value: unknown
-}
-
-/**
- * The meta row listing the positions (`seq`) of the entries taken for upload: they are `syncing` without
- * being written again, so taking a batch is one write however many changes it holds. Entries stored as
- * `syncing` by earlier releases are still read as such.
- */
-const IN_FLIGHT_KEY = 'inFlight'
-
 /**
  * The durable queue of captured changes, created by `attachOutbox()`. Entries are taken oldest first;
  * taken entries are `syncing` until completed, released or recorded as failed.
@@ -37,6 +26,10 @@ export class Outbox {
   /** The synced tables, as declared to `attachOutbox()`. */
   readonly tables: readonly string[]
   private readonly captured = new Listeners<number>(console, 'a listener of captured writes')
+  private readonly flight = new InFlight(
+    () => this.entries,
+    () => this.meta,
+  )
 
   constructor(db: Dexie, tables: readonly string[]) {
     this.db = db
@@ -77,32 +70,13 @@ export class Outbox {
     return this.db.transaction('r', [OUTBOX_TABLE, META_TABLE], fn)
   }
 
-  /** The positions of the entries in flight; Dexie's own promise, so it is safe inside a transaction. */
-  private inFlight(): PromiseLike<Set<number>> {
-    return this.meta
-      .get(IN_FLIGHT_KEY)
-      .then((row) => new Set(Array.isArray(row?.value) ? (row.value as number[]) : []))
-  }
-
-  private setInFlight(seqs: ReadonlySet<number>): PromiseLike<unknown> {
-    return this.meta.put({ key: IN_FLIGHT_KEY, value: [...seqs] })
-  }
-
-  /** Takes these positions out of flight (those still there); returns the ones that were. */
-  private async land(seqs: readonly number[]): Promise<number[]> {
-    const flying = await this.inFlight()
-    const landed = seqs.filter((seq) => flying.delete(seq))
-    if (landed.length > 0) await this.setInFlight(flying)
-    return landed
-  }
-
   /**
    * Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many.
    * Entries of a table this release does not sync are parked as `failed`; those of a table it syncs again go back.
    */
   init(): Promise<number> {
     return this.writeTracked(async () => {
-      const recovered = await this.putBack()
+      const recovered = await this.flight.putBack()
       await this.parkUnsynced()
       return recovered
     })
@@ -126,7 +100,7 @@ export class Outbox {
   /** The pending entries of the oldest local transaction, marked `syncing`; null when nothing is pending. */
   async getNextCrudTransaction(): Promise<CrudTransaction | null> {
     const entries = await this.writeTracked(async () => {
-      const flying = await this.inFlight()
+      const flying = await this.flight.positions()
       const waiting = (entry: OutboxEntry) => entry.status === 'pending' && !flying.has(entry.seq)
       const first = await this.entries.where('status').equals('pending').filter(waiting).first()
       if (!first) return []
@@ -137,7 +111,7 @@ export class Outbox {
         .until((entry) => entry.txId !== first.txId)
         .filter(waiting)
         .toArray()
-      return this.markSyncing(pending, flying)
+      return this.flight.mark(pending, flying)
     })
     const first = entries[0]
     if (!first) return null
@@ -148,7 +122,7 @@ export class Outbox {
   complete(ids: readonly string[]): Promise<number> {
     return this.writeTracked(async () => {
       const seqs = await this.entries.where('id').anyOf(ids).primaryKeys()
-      await Promise.all([this.land(seqs), this.entries.bulkDelete(seqs)])
+      await Promise.all([this.flight.land(seqs), this.entries.bulkDelete(seqs)])
       return seqs.length
     })
   }
@@ -156,7 +130,7 @@ export class Outbox {
   /** Puts `syncing` entries (all, or those ids) back to `pending`. Returns how many. */
   release(ids?: readonly string[]): Promise<number> {
     const wanted = ids === undefined ? null : new Set(ids)
-    return this.writeTracked(() => this.putBack(wanted ? (entry) => wanted.has(entry.id) : undefined))
+    return this.writeTracked(() => this.flight.putBack(wanted ? (entry) => wanted.has(entry.id) : undefined))
   }
 
   /**
@@ -174,7 +148,7 @@ export class Outbox {
       if (!entry) return undefined
       const retries = entry.retries + 1
       const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
-      const attempts = (await this.land([entry.seq])).length > 0 ? sent(entry) : entry.attempts
+      const attempts = (await this.flight.land([entry.seq])).length > 0 ? sent(entry) : entry.attempts
       await this.entries.put({
         ...entry,
         retries,
@@ -202,7 +176,7 @@ export class Outbox {
   /** Entries oldest first, optionally of some statuses only. */
   list(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
     return this.read(async () => {
-      const flying = await this.inFlight()
+      const flying = await this.flight.positions()
       const seen = (entry: OutboxEntry) =>
         flying.has(entry.seq) ? { ...entry, status: 'syncing' as const, attempts: sent(entry) } : entry
       if (filter.status === undefined) return (await this.entries.toArray()).map(seen)
@@ -292,7 +266,7 @@ export class Outbox {
       const stored = await span.toArray()
       const same = stored.filter((entry) => taken.get(entry.seq) === entry.id).map((entry) => entry.seq)
       await Promise.all([
-        this.land(same),
+        this.flight.land(same),
         same.length === stored.length ? span.delete() : this.entries.bulkDelete(same),
       ])
       return same.length
@@ -304,14 +278,14 @@ export class Outbox {
    * longer in flight; their attempt is already counted where it was written.
    */
   async landTaken(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
-    await this.writeTracked(() => this.land(entries.map((entry) => entry.seq)))
+    await this.writeTracked(() => this.flight.land(entries.map((entry) => entry.seq)))
   }
 
   /** Deletes exactly these entries (by position), whatever their status. */
   remove(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
     const seqs = entries.map((entry) => entry.seq)
     return this.writeTracked(async () => {
-      await Promise.all([this.land(seqs), this.entries.bulkDelete(seqs)])
+      await Promise.all([this.flight.land(seqs), this.entries.bulkDelete(seqs)])
     })
   }
 
@@ -344,7 +318,7 @@ export class Outbox {
       count('pending'),
       count('syncing'),
       count('failed'),
-      this.inFlight(),
+      this.flight.positions(),
     ])
     // Entries in flight are stored as pending.
     const inFlight = Math.min(flying.size, stored)
@@ -394,7 +368,7 @@ export class Outbox {
       const query = () => this.entries.where('status').equals('pending')
       // With nothing in flight or held back, no filter: Dexie reads the batch in one request.
       const [flying, unfiltered] = await Promise.all([
-        this.inFlight(),
+        this.flight.positions(),
         skip
           ? null
           : query()
@@ -409,41 +383,9 @@ export class Outbox {
               .filter(left)
               .limit(limit + 1)
               .toArray()
-      const entries = await this.markSyncing(pending.slice(0, limit), flying)
+      const entries = await this.flight.mark(pending.slice(0, limit), flying)
       return { entries, haveMore: pending.length > limit }
     })
-  }
-
-  /** Lists the entries as in flight (one write, whatever their number) and returns them as `syncing`. */
-  private async markSyncing(entries: readonly OutboxEntry[], flying: Set<number>): Promise<OutboxEntry[]> {
-    if (entries.length === 0) return []
-    for (const entry of entries) flying.add(entry.seq)
-    await this.setInFlight(flying)
-    return entries.map((entry) => ({ ...entry, status: 'syncing' as const, attempts: sent(entry) }))
-  }
-
-  /**
-   * Entries in flight (all, or those `wanted`), and those an earlier release stored as `syncing`, go back to
-   * pending with their attempt counted, written now that their flight is over. Returns how many.
-   */
-  private async putBack(wanted: (entry: OutboxEntry) => boolean = () => true): Promise<number> {
-    const [flying, stored] = await Promise.all([
-      this.inFlight(),
-      this.entries.where('status').equals('syncing').toArray(),
-    ])
-    if (flying.size === 0 && stored.length === 0) return 0
-    const seqs = [...flying]
-    const found = await this.entries.bulkGet(seqs)
-    // A position whose entry is gone (deleted by a release that did not know this row) is dropped too.
-    const listed = found.filter((entry): entry is OutboxEntry => entry !== undefined && wanted(entry))
-    for (const [i, entry] of found.entries()) if (!entry || wanted(entry)) flying.delete(seqs[i]!)
-    const back = [
-      ...stored.filter(wanted).map((entry) => ({ ...entry, attempts: entry.attempts ?? 1 })),
-      ...listed.map((entry) => ({ ...entry, attempts: sent(entry) })),
-    ]
-    if (flying.size < seqs.length) await this.setInFlight(flying)
-    await this.entries.bulkPut(back.map((entry) => ({ ...entry, status: 'pending' as const })))
-    return back.length
   }
 
   private withStatus(status: ChangeStatus, ids: readonly string[] | undefined) {
@@ -471,11 +413,6 @@ export function getSyncStats(target: Outbox | { outbox: Outbox } | { db: Dexie }
     )
   }
   return new Outbox(db, []).stats()
-}
-
-/** The attempt count of an entry handed out once more. */
-function sent(entry: OutboxEntry): number {
-  return (entry.attempts ?? 0) + 1
 }
 
 function unsyncedTableMessage(collection: string): string {
