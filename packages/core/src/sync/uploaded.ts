@@ -1,3 +1,4 @@
+import Dexie from 'dexie'
 import type { OutboxEntry } from '../capture/outbox.js'
 import { rememberEchoes } from './echoes.js'
 import type { EngineContext } from './engineContext.js'
@@ -22,16 +23,13 @@ export function rememberUploaded(
       seenAtSeq,
     })
   }
-  return writeKnownVersions(ctx, versions).then(() =>
-    rememberEchoes(
-      ctx,
-      entries.map(({ collection, recordId, id, data, seq }) => ({
-        collection,
-        recordId,
-        changeId: id,
-        data,
-        seq,
-      })),
-    ),
-  )
+  const echoes = entries.map(({ collection, recordId, id, data, seq }) => ({
+    collection,
+    recordId,
+    changeId: id,
+    data,
+    seq,
+  }))
+  // Issued together: IndexedDB runs them in order, and the echoes' reads need not wait for the write.
+  return Dexie.Promise.all([writeKnownVersions(ctx, versions), rememberEchoes(ctx, echoes)]).then(() => {})
 }
