@@ -148,15 +148,10 @@ export class Outbox {
       if (!entry) return undefined
       const retries = entry.retries + 1
       const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
-      const attempts = (await this.flight.land([entry.seq])).length > 0 ? sent(entry) : entry.attempts
-      await this.entries.put({
-        ...entry,
-        retries,
-        status,
-        errorMessage: message,
-        errorStatus: httpStatus,
-        ...(attempts === undefined ? {} : { attempts }),
-      })
+      // An entry in flight has its attempt counted now that its flight is over.
+      const [landed] = await this.flight.land([entry.seq])
+      const counted = landed === undefined ? entry : { ...entry, attempts: sent(entry) }
+      await this.entries.put({ ...counted, retries, status, errorMessage: message, errorStatus: httpStatus })
       return status
     })
   }
@@ -180,13 +175,13 @@ export class Outbox {
       const seen = (entry: OutboxEntry) =>
         flying.has(entry.seq) ? { ...entry, status: 'syncing' as const, attempts: sent(entry) } : entry
       if (filter.status === undefined) return (await this.entries.toArray()).map(seen)
-      const statuses = new Set(typeof filter.status === 'string' ? [filter.status] : filter.status)
+      const statuses: readonly ChangeStatus[] = [filter.status].flat()
       // Entries in flight are stored as pending.
-      const stored = statuses.has('syncing') ? [...statuses, 'pending'] : [...statuses]
+      const stored = statuses.includes('syncing') ? [...statuses, 'pending'] : statuses
       const entries = await this.entries.where('status').anyOf(stored).toArray()
       return entries
         .map(seen)
-        .filter((entry) => statuses.has(entry.status))
+        .filter((entry) => statuses.includes(entry.status))
         .sort((a, b) => a.seq - b.seq)
     })
   }
