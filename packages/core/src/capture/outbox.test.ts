@@ -131,6 +131,20 @@ describe('crash recovery and retries', () => {
     expect(ids(await outbox.takeBatch(10))).toEqual(['a', 'b', 'c'])
   })
 
+  it('entries an earlier release stored as syncing count as syncing, and init() puts them back to pending', async () => {
+    const { db, outbox } = openDb()
+    await write(db, 'a', 'b')
+    const [a] = await outbox.list()
+    await db.table(OUTBOX_TABLE).put({ ...a!, status: 'syncing', attempts: 1 })
+    expect(await outbox.stats()).toEqual({ total: 2, pending: 1, syncing: 1, failed: 0 })
+    expect(ids(await outbox.takeBatch(10))).toEqual(['b'])
+    expect(await outbox.init()).toBe(2)
+    expect((await outbox.list()).map((e) => [e.recordId, e.status, e.attempts])).toEqual([
+      ['a', 'pending', 1],
+      ['b', 'pending', 1],
+    ])
+  })
+
   it('release() puts taken entries (all, or some) back to pending', async () => {
     const { db, outbox } = openDb()
     await write(db, 'a', 'b', 'c')

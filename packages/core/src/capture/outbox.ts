@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid'
 import { ConfigError } from '../shared/errors.js'
 import { Listeners } from '../shared/listeners.js'
 import type { RecordData } from '../wire.js'
+import { InFlight, type MetaRow, sent } from './inFlight.js'
 import {
   type ChangeStatus,
   type CrudBatch,
@@ -16,11 +17,6 @@ import {
 
 export * from './outboxEntry.js'
 
-interface MetaRow {
-  key: string
-  value: unknown
-}
-
 /**
  * The durable queue of captured changes, created by `attachOutbox()`. Entries are taken oldest first;
  * taken entries are `syncing` until completed, released or recorded as failed.
@@ -30,6 +26,10 @@ export class Outbox {
   /** The synced tables, as declared to `attachOutbox()`. */
   readonly tables: readonly string[]
   private readonly captured = new Listeners<number>(console, 'a listener of captured writes')
+  private readonly flight = new InFlight(
+    () => this.entries,
+    () => this.meta,
+  )
 
   constructor(db: Dexie, tables: readonly string[]) {
     this.db = db
@@ -61,13 +61,22 @@ export class Outbox {
     return this.db.transaction('rw', OUTBOX_TABLE, fn)
   }
 
+  /** A write that also reads or changes which entries are in flight. */
+  private writeTracked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], fn)
+  }
+
+  private read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction('r', [OUTBOX_TABLE, META_TABLE], fn)
+  }
+
   /**
    * Crash recovery: entries a previous session left `syncing` go back to `pending`. Returns how many.
    * Entries of a table this release does not sync are parked as `failed`; those of a table it syncs again go back.
    */
   init(): Promise<number> {
-    return this.write(async () => {
-      const recovered = await this.entries.where('status').equals('syncing').modify({ status: 'pending' })
+    return this.writeTracked(async () => {
+      const recovered = await this.flight.putBack()
       await this.parkUnsynced()
       return recovered
     })
@@ -90,17 +99,19 @@ export class Outbox {
 
   /** The pending entries of the oldest local transaction, marked `syncing`; null when nothing is pending. */
   async getNextCrudTransaction(): Promise<CrudTransaction | null> {
-    const entries = await this.write(async () => {
-      const first = await this.entries.where('status').equals('pending').first()
+    const entries = await this.writeTracked(async () => {
+      const flying = await this.flight.positions()
+      const waiting = (entry: OutboxEntry) => entry.status === 'pending' && !flying.has(entry.seq)
+      const first = await this.entries.where('status').equals('pending').filter(waiting).first()
       if (!first) return []
       // Read-write transactions on the outbox never overlap, so one transaction's entries are contiguous.
       const pending = await this.entries
         .where(':id')
         .aboveOrEqual(first.seq)
         .until((entry) => entry.txId !== first.txId)
-        .filter((entry) => entry.status === 'pending')
+        .filter(waiting)
         .toArray()
-      return this.markSyncing(pending)
+      return this.flight.mark(pending, flying)
     })
     const first = entries[0]
     if (!first) return null
@@ -109,16 +120,17 @@ export class Outbox {
 
   /** Deletes exactly the entries with these change ids. Returns how many were removed. */
   complete(ids: readonly string[]): Promise<number> {
-    return this.write(() => this.entries.where('id').anyOf(ids).delete())
+    return this.writeTracked(async () => {
+      const seqs = await this.entries.where('id').anyOf(ids).primaryKeys()
+      await Promise.all([this.flight.land(seqs), this.entries.bulkDelete(seqs)])
+      return seqs.length
+    })
   }
 
   /** Puts `syncing` entries (all, or those ids) back to `pending`. Returns how many. */
   release(ids?: readonly string[]): Promise<number> {
-    return this.write(() =>
-      this.withStatus('syncing', ids).modify((entry: Mutable<OutboxEntry>) => {
-        entry.status = 'pending'
-      }),
-    )
+    const wanted = ids === undefined ? null : new Set(ids)
+    return this.writeTracked(() => this.flight.putBack(wanted ? (entry) => wanted.has(entry.id) : undefined))
   }
 
   /**
@@ -131,12 +143,15 @@ export class Outbox {
     maxAttempts: number,
     httpStatus: number | null = null,
   ): Promise<ChangeStatus | undefined> {
-    return this.write(async () => {
+    return this.writeTracked(async () => {
       const entry = await this.entries.where('id').equals(id).first()
       if (!entry) return undefined
       const retries = entry.retries + 1
       const status: ChangeStatus = retries >= maxAttempts ? 'failed' : 'pending'
-      await this.entries.put({ ...entry, retries, status, errorMessage: message, errorStatus: httpStatus })
+      // An entry in flight has its attempt counted now that its flight is over.
+      const [landed] = await this.flight.land([entry.seq])
+      const counted = landed === undefined ? entry : { ...entry, attempts: sent(entry) }
+      await this.entries.put({ ...counted, retries, status, errorMessage: message, errorStatus: httpStatus })
       return status
     })
   }
@@ -154,11 +169,21 @@ export class Outbox {
   }
 
   /** Entries oldest first, optionally of some statuses only. */
-  async list(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
-    if (filter.status === undefined) return this.entries.toArray()
-    const statuses = typeof filter.status === 'string' ? [filter.status] : [...filter.status]
-    const entries = await this.entries.where('status').anyOf(statuses).toArray()
-    return entries.sort((a, b) => a.seq - b.seq)
+  list(filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
+    return this.read(async () => {
+      const flying = await this.flight.positions()
+      const seen = (entry: OutboxEntry) =>
+        flying.has(entry.seq) ? { ...entry, status: 'syncing' as const, attempts: sent(entry) } : entry
+      if (filter.status === undefined) return (await this.entries.toArray()).map(seen)
+      const statuses: readonly ChangeStatus[] = [filter.status].flat()
+      // Entries in flight are stored as pending.
+      const stored = statuses.includes('syncing') ? [...statuses, 'pending'] : statuses
+      const entries = await this.entries.where('status').anyOf(stored).toArray()
+      return entries
+        .map(seen)
+        .filter((entry) => statuses.includes(entry.status))
+        .sort((a, b) => a.seq - b.seq)
+    })
   }
 
   /** The queued changes of one record, oldest first. */
@@ -196,12 +221,12 @@ export class Outbox {
 
   /** Counts by status, from the status index: no entry is read. */
   stats(): Promise<SyncStats> {
-    return this.db.transaction('r', OUTBOX_TABLE, () => this.countByStatus())
+    return this.read(() => this.countByStatus())
   }
 
   /** The counts and the high-water mark, read in one transaction so they describe the same moment. */
   countsAndHighWater(): Promise<{ stats: SyncStats; highWater: number }> {
-    return this.db.transaction('r', OUTBOX_TABLE, async () => {
+    return this.read(async () => {
       const [stats, highWater] = await Promise.all([this.countByStatus(), this.highWater()])
       return { stats, highWater }
     })
@@ -225,20 +250,38 @@ export class Outbox {
 
   /**
    * Deletes these entries taken for upload, each only while its position still holds the same change: one
-   * read and one delete by position, where a lookup by change id walks the id index once per change.
+   * read of the span of the queue they cover and, when nothing else sits in it, one delete of that span.
    */
   completeTaken(entries: readonly Pick<OutboxEntry, 'seq' | 'id'>[]): Promise<number> {
-    return this.write(async () => {
-      const stored = await this.entries.bulkGet(entries.map((entry) => entry.seq))
-      const same = entries.filter((entry, i) => stored[i]?.id === entry.id).map((entry) => entry.seq)
-      await this.entries.bulkDelete(same)
+    if (entries.length === 0) return Promise.resolve(0)
+    const seqs = entries.map((entry) => entry.seq)
+    const span = this.entries.where(':id').between(Math.min(...seqs), Math.max(...seqs), true, true)
+    return this.writeTracked(async () => {
+      const taken = new Map(entries.map((entry) => [entry.seq, entry.id]))
+      const stored = await span.toArray()
+      const same = stored.filter((entry) => taken.get(entry.seq) === entry.id).map((entry) => entry.seq)
+      await Promise.all([
+        this.flight.land(same),
+        same.length === stored.length ? span.delete() : this.entries.bulkDelete(same),
+      ])
       return same.length
     })
   }
 
+  /**
+   * The entries of an uploaded batch that are still queued (answered with a conflict or an error) are no
+   * longer in flight; their attempt is already counted where it was written.
+   */
+  async landTaken(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
+    await this.writeTracked(() => this.flight.land(entries.map((entry) => entry.seq)))
+  }
+
   /** Deletes exactly these entries (by position), whatever their status. */
   remove(entries: readonly Pick<OutboxEntry, 'seq'>[]): Promise<void> {
-    return this.write(() => this.entries.bulkDelete(entries.map((entry) => entry.seq)))
+    const seqs = entries.map((entry) => entry.seq)
+    return this.writeTracked(async () => {
+      await Promise.all([this.flight.land(seqs), this.entries.bulkDelete(seqs)])
+    })
   }
 
   /** Gives a queued entry a new timestamp (and the server version it now follows, if given). */
@@ -266,11 +309,16 @@ export class Outbox {
 
   private async countByStatus(): Promise<SyncStats> {
     const count = (status: ChangeStatus) => this.entries.where('status').equals(status).count()
-    const [pending, syncing, failed] = await Promise.all([
+    const [stored, storedSyncing, failed, flying] = await Promise.all([
       count('pending'),
       count('syncing'),
       count('failed'),
+      this.flight.positions(),
     ])
+    // Entries in flight are stored as pending.
+    const inFlight = Math.min(flying.size, stored)
+    const pending = stored - inFlight
+    const syncing = storedSyncing + inFlight
     return { total: pending + syncing + failed, pending, syncing, failed }
   }
 
@@ -310,22 +358,29 @@ export class Outbox {
     skip?: (entry: OutboxEntry) => boolean,
   ): Promise<{ entries: OutboxEntry[]; haveMore: boolean }> {
     if (!(limit > 0)) throw new RangeError(`Outbox batch limit must be positive, got ${limit}`)
-    return this.write(async () => {
-      const query = this.entries.where('status').equals('pending')
-      const pending = await (skip ? query.filter((entry) => !skip(entry)) : query).limit(limit + 1).toArray()
-      const entries = await this.markSyncing(pending.slice(0, limit))
+    return this.writeTracked(async () => {
+      // A fresh collection each time: Dexie's limit() and filter() change the one they are called on.
+      const query = () => this.entries.where('status').equals('pending')
+      // With nothing in flight or held back, no filter: Dexie reads the batch in one request.
+      const [flying, unfiltered] = await Promise.all([
+        this.flight.positions(),
+        skip
+          ? null
+          : query()
+              .limit(limit + 1)
+              .toArray(),
+      ])
+      const left = (entry: OutboxEntry) => !flying.has(entry.seq) && !skip?.(entry)
+      const pending =
+        unfiltered && flying.size === 0
+          ? unfiltered
+          : await query()
+              .filter(left)
+              .limit(limit + 1)
+              .toArray()
+      const entries = await this.flight.mark(pending.slice(0, limit), flying)
       return { entries, haveMore: pending.length > limit }
     })
-  }
-
-  private async markSyncing(entries: readonly OutboxEntry[]): Promise<OutboxEntry[]> {
-    const syncing = entries.map((entry) => ({
-      ...entry,
-      status: 'syncing' as const,
-      attempts: (entry.attempts ?? 0) + 1,
-    }))
-    await this.entries.bulkPut(syncing)
-    return syncing
   }
 
   private withStatus(status: ChangeStatus, ids: readonly string[] | undefined) {

@@ -54,7 +54,7 @@ const meta = (ctx: EchoStore) => ctx.db.table(META_TABLE)
 
 /**
  * The appended rows, in the order they were remembered: their keys count up from 0 (zero-padded, so they
- * sort), and a rewrite leaves at most one, at 0, so the next key is always how many there are.
+ * sort), and a rewrite leaves at most one, at 0, so the next key is always one past the last.
  */
 const appended = (ctx: EchoStore) =>
   meta(ctx).where(':id').between(APPENDED_PREFIX, `${APPENDED_PREFIX}\uffff`)
@@ -101,9 +101,14 @@ export function readEchoes(ctx: EchoStore, collection: string, recordId: string)
 /** Inside an engine transaction: remembers versions the server now holds because of this device. */
 export async function rememberEchoes(ctx: EchoStore, versions: readonly EchoOf[]): Promise<void> {
   if (versions.length === 0) return
-  const [{ generation }, count] = await Dexie.Promise.all([readGeneration(ctx), appended(ctx).count()])
+  const [{ generation }, last] = await Dexie.Promise.all([
+    readGeneration(ctx),
+    // The last key, not a count: counting walks every row, so each batch would cost more than the one before.
+    appended(ctx).reverse().limit(1).primaryKeys(),
+  ])
   const added = versions.map((version) => ({ ...version, generation }))
-  await meta(ctx).put({ key: appendedKey(count), value: added })
+  const next = last.length === 0 ? 0 : Number(String(last[0]).slice(APPENDED_PREFIX.length)) + 1
+  await meta(ctx).put({ key: appendedKey(next), value: added })
 }
 
 /** The index of the remembered echo a pulled change is, by its id or its value; -1 when it is someone else's. */

@@ -37,7 +37,7 @@ describe('custom uploadData', () => {
         await batch.complete()
       },
     })
-    await advance(100)
+    await advance(200)
     expect(batches).toEqual([['a', 'b'], ['c', 'd'], ['e']])
     expect(await client.listChanges()).toEqual([])
   })

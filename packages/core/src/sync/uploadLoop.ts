@@ -1,3 +1,4 @@
+import Dexie from 'dexie'
 import { runUncaptured } from '../capture/capture.js'
 import type { OutboxEntry } from '../capture/outbox.js'
 import type { SyncConnector, UploadClient } from '../session/connector.js'
@@ -324,8 +325,11 @@ export class UploadLoop {
     let rejection: string | null = null
     const now = ctx.env.now()
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-      const seenAtSeq = await ctx.outbox.highWater()
-      await ctx.outbox.completeTaken(acceptedNow)
+      // Read together: deleting the accepted entries first could lower the mark only by their own positions.
+      const [seenAtSeq, completed] = await Dexie.Promise.all([
+        ctx.outbox.highWater(),
+        ctx.outbox.completeTaken(acceptedNow),
+      ])
       await rememberUploaded(ctx, acceptedNow, seenAtSeq)
       for (const { entry, server, verdict } of contests) {
         const laterEdits = (await ctx.outbox.entriesFor(entry.collection, entry.recordId)).filter(
@@ -364,6 +368,8 @@ export class UploadLoop {
         // A whole-request refusal of a single change will not change on retry: park it at once.
         await ctx.outbox.recordError(id, message, entry.retries + 1, status)
       }
+      // Errors landed as they were recorded; what else is left of the batch (settled conflicts) is pending again.
+      if (contests.length > 0 || completed < acceptedNow.length) await ctx.outbox.landTaken(batch)
     })
 
     for (const { entry, verdict } of contests) {
