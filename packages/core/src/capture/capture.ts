@@ -7,6 +7,7 @@ import {
   type DBCore,
   type DBCoreMutateRequest,
   type DBCoreMutateResponse,
+  type DBCoreRangeType,
   type DBCoreTable,
   type DBCoreTransaction,
   Dexie,
@@ -45,6 +46,13 @@ export const driftlessStores = {
 } as const
 
 type NewEntry = Omit<OutboxEntry, 'seq'>
+/** An entry before it is stamped with its id, transaction and time. */
+interface Draft {
+  type: NewEntry['type']
+  recordId: string
+  data: unknown
+  prevData: unknown
+}
 
 /** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
 interface TransactionState {
@@ -211,7 +219,7 @@ function capture(
 ): PromiseLike<DBCoreMutateResponse> {
   const { trans } = req
   const extractKey = table.schema.primaryKey.extractKey!
-  const entry = (type: NewEntry['type'], recordId: string, data: unknown, prevData: unknown): NewEntry => ({
+  const stamp = ({ type, recordId, data, prevData }: Draft): NewEntry => ({
     id: nanoid(),
     txId,
     collection: config.name,
@@ -237,20 +245,44 @@ function capture(
       abortQuietly(trans)
       throw error ?? Object.values(written.failures)[0]
     })
+  const checked = (written: DBCoreMutateResponse) => {
+    if (written.numFailures === 0) return written
+    abortQuietly(trans)
+    throw Object.values(written.failures)[0]
+  }
   // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
   // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again. `before`
   // reads the rows as they were: issued first, it is answered first, and the write need not wait for it.
+  // Given a `guess` of that read, the entries are queued at once too, and only those the answer changes
+  // are written again: the write then waits for no answer when the guess holds.
   const writeAndQueue = <T>(
     before: PromiseLike<T>,
-    plan: (existing: T, failures: Failures) => NewEntry[],
+    plan: (existing: T, failures: Failures) => Draft[],
+    guess?: { readonly existing: T },
   ): PromiseLike<DBCoreMutateResponse> => {
     const write = table.mutate(req)
+    const guessed = guess ? plan(guess.existing, {}).map(stamp) : []
+    const queuedGuess = guessed.length ? queue(guessed) : undefined
     let existing: T
-    const queued = before.then(
-      (rows) => {
+    const queued = Dexie.Promise.all([before, queuedGuess]).then(
+      ([rows, written]) => {
         existing = rows
-        const entries = plan(rows, {})
-        return entries.length ? queue(entries) : undefined
+        if (!guess) {
+          const entries = plan(rows, {}).map(stamp)
+          return entries.length ? queue(entries) : undefined
+        }
+        if (rows === guess.existing) return written
+        const keys = written?.results ?? []
+        const corrected = plan(rows, {}).flatMap((draft, i) => {
+          const queuedEntry = guessed[i]!
+          if (draft.type === queuedEntry.type && (draft.prevData ?? null) === queuedEntry.prevData) return []
+          return [{ ...queuedEntry, seq: keys[i], type: draft.type, prevData: draft.prevData ?? null }]
+        })
+        if (corrected.length === 0) return written
+        return outbox
+          .mutate({ trans, type: 'put', values: corrected })
+          .then(checked)
+          .then(() => written)
       },
       (error: unknown) => {
         // The row write is on its way: it must not commit without its entry.
@@ -265,7 +297,7 @@ function capture(
         .mutate({ trans, type: 'delete', keys })
         .then(() => {
           counted(-keys.length)
-          const actual = plan(existing, res.failures)
+          const actual = plan(existing, res.failures).map(stamp)
           return actual.length ? queue(actual) : undefined
         })
         .then(() => res)
@@ -283,18 +315,34 @@ function capture(
       } catch (error) {
         return rejectWith(error)
       }
-      const before = req.type === 'add' ? Dexie.Promise.resolve(undefined) : table.getMany({ trans, keys })
-      return writeAndQueue(before, (existing: unknown[] | undefined, failures) => {
+      const plan = (existing: readonly unknown[] | undefined, failures: Failures) => {
         const latest = new Map<string, unknown>()
-        const entries: NewEntry[] = []
+        const drafts: Draft[] = []
         req.values.forEach((value, i) => {
           if (failures[i]) return
           const key = keys[i]!
           const prev = latest.has(key) ? latest.get(key) : existing?.[i]
           latest.set(key, value)
-          entries.push(entry(prev === undefined ? 'create' : 'update', key, value, prev))
+          drafts.push({
+            type: prev === undefined ? 'create' : 'update',
+            recordId: key,
+            data: value,
+            prevData: prev,
+          })
         })
-        return entries
+        return drafts
+      }
+      // Most puts write new rows: their entries are queued as creates at once, then corrected by the read.
+      const none = { existing: undefined }
+      if (req.type === 'add') return writeAndQueue(Dexie.Promise.resolve(undefined), plan, none)
+      if (keys.length < KEY_LOOKUP_ROWS) return writeAndQueue(table.getMany({ trans, keys }), plan, none)
+      return storedKeys(table, trans, keys).then((stored) => {
+        if (stored.length === 0) return writeAndQueue(Dexie.Promise.resolve(undefined), plan, none)
+        const before = table.getMany({ trans, keys: stored }).then((rows) => {
+          const byKey = new Map(stored.map((key, i) => [key, rows[i]]))
+          return keys.map((key) => byKey.get(key))
+        })
+        return writeAndQueue<readonly unknown[] | undefined>(before, plan, none)
       })
     }
     case 'delete': {
@@ -307,14 +355,14 @@ function capture(
       const before = table.getMany({ trans, keys: req.keys })
       return writeAndQueue(before, (existing, failures) => {
         const gone = new Set<string>()
-        const entries: NewEntry[] = []
+        const drafts: Draft[] = []
         req.keys.forEach((key: string, i) => {
           const prev = existing[i]
           if (failures[i] || prev === undefined || gone.has(key)) return
           gone.add(key)
-          entries.push(entry('delete', key, null, prev))
+          drafts.push({ type: 'delete', recordId: key, data: null, prevData: prev })
         })
-        return entries
+        return drafts
       })
     }
     case 'deleteRange': {
@@ -327,11 +375,50 @@ function capture(
           return rejectWith(error)
         }
         return writeAndQueue(Dexie.Promise.resolve(rows), (_, failures) =>
-          Object.keys(failures).length ? [] : rows.map((row, i) => entry('delete', keys[i]!, null, row)),
+          Object.keys(failures).length
+            ? []
+            : rows.map((row, i) => ({
+                type: 'delete' as const,
+                recordId: keys[i]!,
+                data: null,
+                prevData: row,
+              })),
         )
       })
     }
   }
+}
+
+/**
+ * From this many rows, a put asks which of its keys the table holds (one request over their range) and
+ * reads only those rows, instead of reading every row with a request of its own.
+ */
+const KEY_LOOKUP_ROWS = 16
+
+/**
+ * Of `keys`, those the table may hold, from one read of the keys stored between the lowest and the
+ * highest; all of them when that range holds too many other rows to read them all.
+ */
+function storedKeys(
+  table: DBCoreTable,
+  trans: DBCoreTransaction,
+  keys: readonly string[],
+): PromiseLike<string[]> {
+  let lower = keys[0]!
+  let upper = lower
+  for (const key of keys) {
+    if (key < lower) lower = key
+    else if (key > upper) upper = key
+  }
+  const limit = 2 * keys.length
+  // DBCoreRangeType.Range: a const enum, which isolated modules cannot read.
+  const range = { type: 2 as DBCoreRangeType, lower, upper, lowerOpen: false, upperOpen: false }
+  const query = { index: table.schema.primaryKey, range }
+  return table.query({ trans, query, values: false, limit }).then(({ result }) => {
+    if (result.length >= limit) return [...new Set(keys)]
+    const stored = new Set(result as string[])
+    return [...new Set(keys.filter((key) => stored.has(key)))]
+  })
 }
 
 /** Aborts `trans` unless it has finished already (the browser aborted it, say). */
