@@ -17,7 +17,7 @@ import { ConfigError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
 import { checkTableSchema } from './standardSchema.js'
-import { KEY_LOOKUP_ROWS, storedKeys } from './storedKeys.js'
+import { storedRows } from './storedRows.js'
 import { type CapturedTable, checkSyncable, type SyncedTables, validKey, validRow } from './syncedTables.js'
 
 export type { SyncedTableOptions, SyncedTables } from './syncedTables.js'
@@ -233,10 +233,10 @@ function capture(
     errorMessage: null,
   })
   type Failures = DBCoreMutateResponse['failures']
-  const queue = (entries: NewEntry[]) =>
-    outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
+  const queue = (entries: NewEntry[], type: 'add' | 'put' = 'add') =>
+    outbox.mutate({ trans, type, values: entries }).then((written) => {
       if (written.numFailures === 0) {
-        counted(entries.length)
+        if (type === 'add') counted(entries.length)
         return written
       }
       // A write whose entry could not be queued must not commit without it. If the browser aborted the
@@ -245,44 +245,32 @@ function capture(
       abortQuietly(trans)
       throw error ?? Object.values(written.failures)[0]
     })
-  const checked = (written: DBCoreMutateResponse) => {
-    if (written.numFailures === 0) return written
-    abortQuietly(trans)
-    throw Object.values(written.failures)[0]
-  }
   // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
   // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again. `before`
   // reads the rows as they were: issued first, it is answered first, and the write need not wait for it.
-  // Given a `guess` of that read, the entries are queued at once too, and only those the answer changes
-  // are written again: the write then waits for no answer when the guess holds.
+  // A put's entries go out at once too, planned as if no row existed; once the read answers, those of
+  // rows that did exist are written again as updates, so a put of new rows waits for no answer.
   const writeAndQueue = <T>(
-    before: PromiseLike<T>,
-    plan: (existing: T, failures: Failures) => Draft[],
-    guess?: { readonly existing: T },
+    before: PromiseLike<T | undefined> | undefined,
+    plan: (existing: T | undefined, failures: Failures) => Draft[],
+    putting = false,
   ): PromiseLike<DBCoreMutateResponse> => {
     const write = table.mutate(req)
-    const guessed = guess ? plan(guess.existing, {}).map(stamp) : []
-    const queuedGuess = guessed.length ? queue(guessed) : undefined
-    let existing: T
-    const queued = Dexie.Promise.all([before, queuedGuess]).then(
+    const guessed = putting ? plan(undefined, {}).map(stamp) : []
+    let existing: T | undefined
+    const queued = Dexie.Promise.all([before, guessed.length ? queue(guessed) : undefined]).then(
       ([rows, written]) => {
         existing = rows
-        if (!guess) {
+        if (!putting) {
           const entries = plan(rows, {}).map(stamp)
           return entries.length ? queue(entries) : undefined
         }
-        if (rows === guess.existing) return written
-        const keys = written?.results ?? []
-        const corrected = plan(rows, {}).flatMap((draft, i) => {
-          const queuedEntry = guessed[i]!
-          if (draft.type === queuedEntry.type && (draft.prevData ?? null) === queuedEntry.prevData) return []
-          return [{ ...queuedEntry, seq: keys[i], type: draft.type, prevData: draft.prevData ?? null }]
-        })
-        if (corrected.length === 0) return written
-        return outbox
-          .mutate({ trans, type: 'put', values: corrected })
-          .then(checked)
-          .then(() => written)
+        const updates = (rows ? plan(rows, {}) : []).flatMap(({ type, prevData }, i) =>
+          type === 'update' && guessed[i]!.type === 'create'
+            ? [{ ...guessed[i]!, seq: written!.results![i], type, prevData: prevData as RecordData }]
+            : [],
+        )
+        return updates.length ? queue(updates, 'put').then(() => written) : written
       },
       (error: unknown) => {
         // The row write is on its way: it must not commit without its entry.
@@ -332,18 +320,8 @@ function capture(
         })
         return drafts
       }
-      // Most puts write new rows: their entries are queued as creates at once, then corrected by the read.
-      const none = { existing: undefined }
-      if (req.type === 'add') return writeAndQueue(Dexie.Promise.resolve(undefined), plan, none)
-      if (keys.length < KEY_LOOKUP_ROWS) return writeAndQueue(table.getMany({ trans, keys }), plan, none)
-      return storedKeys(table, trans, keys).then((stored) => {
-        if (stored.length === 0) return writeAndQueue(Dexie.Promise.resolve(undefined), plan, none)
-        const before = table.getMany({ trans, keys: stored }).then((rows) => {
-          const byKey = new Map(stored.map((key, i) => [key, rows[i]]))
-          return keys.map((key) => byKey.get(key))
-        })
-        return writeAndQueue<readonly unknown[] | undefined>(before, plan, none)
-      })
+      if (req.type === 'add') return writeAndQueue(undefined, plan, true)
+      return storedRows(table, trans, keys).then(({ rows }) => writeAndQueue(rows, plan, true))
     }
     case 'delete': {
       if (req.keys.length === 0) return table.mutate(req)
@@ -357,7 +335,7 @@ function capture(
         const gone = new Set<string>()
         const drafts: Draft[] = []
         req.keys.forEach((key: string, i) => {
-          const prev = existing[i]
+          const prev = existing?.[i]
           if (failures[i] || prev === undefined || gone.has(key)) return
           gone.add(key)
           drafts.push({ type: 'delete', recordId: key, data: null, prevData: prev })
