@@ -17,7 +17,6 @@ import { ConfigError } from '../shared/errors.js'
 import type { RecordData } from '../wire.js'
 import { META_TABLE, OUTBOX_TABLE, Outbox, type OutboxEntry } from './outbox.js'
 import { checkTableSchema } from './standardSchema.js'
-import { storedRows } from './storedRows.js'
 import { type CapturedTable, checkSyncable, type SyncedTables, validKey, validRow } from './syncedTables.js'
 
 export type { SyncedTableOptions, SyncedTables } from './syncedTables.js'
@@ -46,13 +45,6 @@ export const driftlessStores = {
 } as const
 
 type NewEntry = Omit<OutboxEntry, 'seq'>
-/** An entry before it is stamped with its id, transaction and time. */
-interface Draft {
-  type: NewEntry['type']
-  recordId: string
-  data: unknown
-  prevData: unknown
-}
 
 /** Per DBCore transaction: the shared txId and the tail of its captures, run one after another. */
 interface TransactionState {
@@ -219,7 +211,7 @@ function capture(
 ): PromiseLike<DBCoreMutateResponse> {
   const { trans } = req
   const extractKey = table.schema.primaryKey.extractKey!
-  const stamp = ({ type, recordId, data, prevData }: Draft): NewEntry => ({
+  const entry = (type: NewEntry['type'], recordId: string, data: unknown, prevData: unknown): NewEntry => ({
     id: nanoid(),
     txId,
     collection: config.name,
@@ -233,10 +225,10 @@ function capture(
     errorMessage: null,
   })
   type Failures = DBCoreMutateResponse['failures']
-  const queue = (entries: NewEntry[], type: 'add' | 'put' = 'add') =>
-    outbox.mutate({ trans, type, values: entries }).then((written) => {
+  const queue = (entries: NewEntry[]) =>
+    outbox.mutate({ trans, type: 'add', values: entries }).then((written) => {
       if (written.numFailures === 0) {
-        if (type === 'add') counted(entries.length)
+        counted(entries.length)
         return written
       }
       // A write whose entry could not be queued must not commit without it. If the browser aborted the
@@ -248,29 +240,17 @@ function capture(
   // Writes the rows and queues their entries side by side, planned as if every row succeeds; rows the
   // store rejected (a bulkAdd duplicate, say) are rare, and then the entries are planned again. `before`
   // reads the rows as they were: issued first, it is answered first, and the write need not wait for it.
-  // A put's entries go out at once too, planned as if no row existed; once the read answers, those of
-  // rows that did exist are written again as updates, so a put of new rows waits for no answer.
   const writeAndQueue = <T>(
-    before: PromiseLike<T | undefined> | undefined,
-    plan: (existing: T | undefined, failures: Failures) => Draft[],
-    putting = false,
+    before: PromiseLike<T>,
+    plan: (existing: T, failures: Failures) => NewEntry[],
   ): PromiseLike<DBCoreMutateResponse> => {
     const write = table.mutate(req)
-    const guessed = putting ? plan(undefined, {}).map(stamp) : []
-    let existing: T | undefined
-    const queued = Dexie.Promise.all([before, guessed.length ? queue(guessed) : undefined]).then(
-      ([rows, written]) => {
+    let existing: T
+    const queued = before.then(
+      (rows) => {
         existing = rows
-        if (!putting) {
-          const entries = plan(rows, {}).map(stamp)
-          return entries.length ? queue(entries) : undefined
-        }
-        const updates = (rows ? plan(rows, {}) : []).flatMap(({ type, prevData }, i) =>
-          type === 'update' && guessed[i]!.type === 'create'
-            ? [{ ...guessed[i]!, seq: written!.results![i], type, prevData: prevData as RecordData }]
-            : [],
-        )
-        return updates.length ? queue(updates, 'put').then(() => written) : written
+        const entries = plan(rows, {})
+        return entries.length ? queue(entries) : undefined
       },
       (error: unknown) => {
         // The row write is on its way: it must not commit without its entry.
@@ -285,7 +265,7 @@ function capture(
         .mutate({ trans, type: 'delete', keys })
         .then(() => {
           counted(-keys.length)
-          const actual = plan(existing, res.failures).map(stamp)
+          const actual = plan(existing, res.failures)
           return actual.length ? queue(actual) : undefined
         })
         .then(() => res)
@@ -303,25 +283,19 @@ function capture(
       } catch (error) {
         return rejectWith(error)
       }
-      const plan = (existing: readonly unknown[] | undefined, failures: Failures) => {
+      const before = req.type === 'add' ? Dexie.Promise.resolve(undefined) : table.getMany({ trans, keys })
+      return writeAndQueue(before, (existing: unknown[] | undefined, failures) => {
         const latest = new Map<string, unknown>()
-        const drafts: Draft[] = []
+        const entries: NewEntry[] = []
         req.values.forEach((value, i) => {
           if (failures[i]) return
           const key = keys[i]!
           const prev = latest.has(key) ? latest.get(key) : existing?.[i]
           latest.set(key, value)
-          drafts.push({
-            type: prev === undefined ? 'create' : 'update',
-            recordId: key,
-            data: value,
-            prevData: prev,
-          })
+          entries.push(entry(prev === undefined ? 'create' : 'update', key, value, prev))
         })
-        return drafts
-      }
-      if (req.type === 'add') return writeAndQueue(undefined, plan, true)
-      return storedRows(table, trans, keys).then(({ rows }) => writeAndQueue(rows, plan, true))
+        return entries
+      })
     }
     case 'delete': {
       if (req.keys.length === 0) return table.mutate(req)
@@ -333,14 +307,14 @@ function capture(
       const before = table.getMany({ trans, keys: req.keys })
       return writeAndQueue(before, (existing, failures) => {
         const gone = new Set<string>()
-        const drafts: Draft[] = []
+        const entries: NewEntry[] = []
         req.keys.forEach((key: string, i) => {
-          const prev = existing?.[i]
+          const prev = existing[i]
           if (failures[i] || prev === undefined || gone.has(key)) return
           gone.add(key)
-          drafts.push({ type: 'delete', recordId: key, data: null, prevData: prev })
+          entries.push(entry('delete', key, null, prev))
         })
-        return drafts
+        return entries
       })
     }
     case 'deleteRange': {
@@ -353,14 +327,7 @@ function capture(
           return rejectWith(error)
         }
         return writeAndQueue(Dexie.Promise.resolve(rows), (_, failures) =>
-          Object.keys(failures).length
-            ? []
-            : rows.map((row, i) => ({
-                type: 'delete' as const,
-                recordId: keys[i]!,
-                data: null,
-                prevData: row,
-              })),
+          Object.keys(failures).length ? [] : rows.map((row, i) => entry('delete', keys[i]!, null, row)),
         )
       })
     }
