@@ -163,6 +163,35 @@ describe('applying a large page', () => {
   })
 })
 
+/** Counts the IndexedDB read requests issued from now until `stop()`. */
+function countReads(): { stop(): number } {
+  const reads = ['get', 'getKey', 'getAll', 'getAllKeys', 'count', 'openCursor', 'openKeyCursor'] as const
+  const spies = [IDBObjectStore.prototype, IDBIndex.prototype].flatMap((proto) =>
+    reads.map((method) => vi.spyOn(proto, method)),
+  )
+  return {
+    stop() {
+      const requests = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0)
+      for (const spy of spies) spy.mockRestore()
+      return requests
+    },
+  }
+}
+
+describe('applying a page with nothing queued', () => {
+  it('reads a few times per transaction, not once per pulled change', async () => {
+    const server = new FakeSyncServer()
+    seed(server, 1000)
+    const { client, db } = createDevice(server, { pullBatchSize: 1000 })
+    await client.connect(connector)
+    const reads = countReads()
+    await client.sync()
+    const requests = reads.stop()
+    expect(await db.todos.count()).toBe(1000)
+    expect(requests).toBeLessThan(100)
+  })
+})
+
 describe('a large page cut short', () => {
   it('keeps the part it applied; pulled again, that part is not applied twice over a local edit made since', async () => {
     const server = new FakeSyncServer()

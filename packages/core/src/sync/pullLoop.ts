@@ -23,6 +23,7 @@ import {
 import { writeLocalRows } from './localRows.js'
 import { pendingEdits } from './pendingEdits.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
+import { SliceBudget } from './sliceBudget.js'
 import { type CheckedPage, checkPulledChanges } from './unusableChanges.js'
 
 export const CURSOR_KEY = 'pull:cursor'
@@ -34,11 +35,11 @@ interface AppliedSinceCursor {
   ids: string[]
 }
 
-/** How many pulled changes one transaction applies: small enough that input stays responsive meanwhile. */
-const CHANGES_PER_TRANSACTION = 250
-
 /** Pages through the server's changes and applies them without capturing them. */
 export class PullLoop {
+  /** Kept from page to page and round to round: how many changes fit in a transaction on this machine now. */
+  private readonly budget = new SliceBudget()
+
   constructor(private readonly ctx: EngineContext) {}
 
   /**
@@ -148,9 +149,9 @@ export class PullLoop {
   }
 
   /**
-   * Applies a checked page in transactions of `CHANGES_PER_TRANSACTION` changes, each one bulk read and one
-   * bulk write per table; the last also stores the cursor. A transaction cut short by a reload leaves the
-   * ids it applied under the old cursor, so the same page pulled again skips them.
+   * Applies a checked page in transactions sized by the slice budget, each a few bulk requests however many
+   * changes it holds; the last also stores the cursor. A transaction cut short by a reload leaves the ids it
+   * applied under the old cursor, so the same page pulled again skips them.
    */
   private async applyPage(
     { usable, unusable }: CheckedPage,
@@ -165,41 +166,50 @@ export class PullLoop {
     let count = 0
     const settled: Verdict[] = []
     const skipped: UnusableChangeError[] = []
-    const parts = Math.max(1, Math.ceil(usable.length / CHANGES_PER_TRANSACTION))
-    for (let part = 0; part < parts; part++) {
-      const changes = usable.slice(part * CHANGES_PER_TRANSACTION, (part + 1) * CHANGES_PER_TRANSACTION)
-      const last = part === parts - 1
+    /** The ids applied under `cursor`: read in the page's first transaction, kept up to date after. */
+    let appliedIds: Set<string> | undefined
+    let offset = 0
+    do {
+      const changes = usable.slice(offset, offset + this.budget.size)
+      offset += changes.length
+      const last = offset >= usable.length
       await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-        const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? { cursor: null, ids: [] }
-        // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
-        const appliedIds = new Set(since.cursor === cursor ? since.ids : [])
-        if (part === 0) {
+        if (!appliedIds) {
+          const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? {
+            cursor: null,
+            ids: [],
+          }
+          // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
+          appliedIds = new Set(since.cursor === cursor ? since.ids : [])
           for (const { id, error } of unusable) {
             if (id !== null && appliedIds.has(id)) continue
             if (id !== null) appliedIds.add(id)
             if (error) skipped.push(error)
           }
         }
-        const fresh = changes.filter((change) => !appliedIds.has(change.id) && appliedIds.add(change.id))
+        const ids = appliedIds
+        const fresh = changes.filter((change) => !ids.has(change.id) && ids.add(change.id))
         // Awaiting a promise that touches no table would let this transaction commit early.
         if (fresh.length > 0) count += await this.applyChanges(fresh, verdicts, settled)
         if (!last) {
-          await ctx.outbox.setMeta(APPLIED_KEY, { cursor, ids: [...appliedIds] } satisfies AppliedSinceCursor)
+          await ctx.outbox.setMeta(APPLIED_KEY, { cursor, ids: [...ids] } satisfies AppliedSinceCursor)
           return
         }
         if (nextCursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, nextCursor)
-        const kept = nextCursor === cursor ? [...appliedIds] : []
+        const kept = nextCursor === cursor ? [...ids] : []
         await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
         if (completes !== null) await forgetGeneration(ctx, completes)
       })
-    }
+    } while (offset < usable.length)
     for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
     return { count, skipped }
   }
 
   /**
-   * Inside the transaction: one bulk read of the records' known versions and queued edits, then one bulk
-   * write of rows per table and of known versions. A record with queued edits is settled change by change.
+   * Inside the transaction: one read of the queue's high-water mark and of the records' queued edits (one
+   * count when nothing is queued), the known versions of the records with edits only, then one bulk write of
+   * rows per table and of known versions. A record with queued edits is settled change by change. The time
+   * from the reads to the writes, the main-thread work of the slice, sizes the next one.
    */
   private async applyChanges(
     changes: readonly PulledChange[],
@@ -207,13 +217,12 @@ export class PullLoop {
     settled: Verdict[],
   ): Promise<number> {
     const { ctx } = this
-    const keys = [...new Set(changes.map((change) => versionKey(change.collection, change.recordId)))]
     // Dexie's Promise.all: a native one would lose the transaction between the reads and the writes.
-    const [seenAtSeq, known, pending] = await Dexie.Promise.all([
-      ctx.outbox.highWater(),
-      readKnownVersions(ctx, keys),
-      pendingEdits(ctx, changes),
-    ])
+    const [seenAtSeq, pending] = await Dexie.Promise.all([ctx.outbox.highWater(), pendingEdits(ctx, changes)])
+    // Only a record with queued edits needs its known version: the others take the server's version as it comes.
+    const known =
+      pending.size > 0 ? await readKnownVersions(ctx, [...pending.keys()]) : new Map<string, KnownVersion>()
+    const started = ctx.env.now()
     const rows = new Map<string, Map<string, RecordData | null>>()
     const learned = new Map<string, KnownVersion>()
     let applied = 0
@@ -244,10 +253,12 @@ export class PullLoop {
       }
       if (verdict) settled.push(verdict)
     }
-    await Dexie.Promise.all([
+    const written = Dexie.Promise.all([
       writeKnownVersions(ctx, learned),
       ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
     ])
+    this.budget.measured(changes.length, ctx.env.now() - started)
+    await written
     return applied
   }
 

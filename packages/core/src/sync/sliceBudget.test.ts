@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
+import { FakeSyncServer } from '../test/fakeServer.js'
+import { closeClients, connector, createDevice } from '../test/syncSetup.js'
+import { MAX_SLICE, MIN_SLICE, SLICE_BUDGET_MS, SliceBudget } from './sliceBudget.js'
+
+beforeEach(() => useEngineTimers())
+afterEach(async () => {
+  await closeClients()
+  vi.useRealTimers()
+})
+
+describe('the slice budget', () => {
+  it('shrinks at once to what fits in the budget when a slice ran over', () => {
+    const budget = new SliceBudget()
+    const before = budget.size
+    budget.measured(before, SLICE_BUDGET_MS * 4)
+    expect(budget.size).toBe(Math.max(MIN_SLICE, Math.floor(before / 4)))
+  })
+
+  it('grows when slices run under, at most doubling each time, up to its maximum', () => {
+    const budget = new SliceBudget()
+    const sizes = [budget.size]
+    for (let i = 0; i < 10; i++) {
+      budget.measured(budget.size, SLICE_BUDGET_MS / 10)
+      sizes.push(budget.size)
+    }
+    for (let i = 1; i < sizes.length; i++) {
+      expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1]!)
+      expect(sizes[i]).toBeLessThanOrEqual(Math.min(2 * sizes[i - 1]!, MAX_SLICE))
+    }
+    expect(sizes.at(-1)).toBe(MAX_SLICE)
+  })
+
+  it('never goes below its minimum, however slow the machine', () => {
+    const budget = new SliceBudget()
+    budget.measured(budget.size, 10_000)
+    budget.measured(budget.size, 10_000)
+    expect(budget.size).toBe(MIN_SLICE)
+  })
+
+  it('a slice that took no measurable time doubles the next one', () => {
+    const budget = new SliceBudget()
+    const before = budget.size
+    budget.measured(before, 0)
+    expect(budget.size).toBe(Math.min(2 * before, MAX_SLICE))
+  })
+})
+
+describe('a pulled page applied in budgeted slices', () => {
+  it('applies fewer changes per transaction while writing rows is slow, and more again once it is quick', async () => {
+    const server = new FakeSyncServer()
+    const count = 3000
+    for (let i = 1; i <= count; i++) server.write('todos', `t${i}`, { id: `t${i}`, title: `todo ${i}` })
+    // The engine's clock moves only with the work the rows cost: 1 ms a row for the first 400 rows, then nothing.
+    let clock = Date.UTC(2026, 10, 22, 12)
+    let written = 0
+    const slices: number[] = []
+    const db = createTodoDb()
+    db.use({
+      stack: 'dbcore',
+      name: 'rows-cost-time',
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name)
+          return {
+            ...table,
+            mutate: (request) => {
+              if (name === 'todos' && request.type === 'put') {
+                slices.push(request.values.length)
+                clock += written < 400 ? request.values.length : 0
+                written += request.values.length
+              }
+              return table.mutate(request)
+            },
+          }
+        },
+      }),
+    })
+    const { client } = createDevice(server, { db, pullBatchSize: count, now: () => clock })
+    await client.connect(connector)
+    await client.sync()
+
+    expect(await db.todos.count()).toBe(count)
+    expect(slices.reduce((sum, size) => sum + size, 0)).toBe(count)
+    const slowUntil = slices.findIndex((_, i) => slices.slice(0, i + 1).reduce((a, b) => a + b, 0) >= 400)
+    // Under load: after the first slow slice, each transaction holds only what fits in the budget.
+    expect(slices.slice(1, slowUntil + 1).every((size) => size === MIN_SLICE)).toBe(true)
+    // Once quick: they grow, at most doubling, up to the maximum.
+    const quick = slices.slice(slowUntil + 1, -1)
+    for (let i = 1; i < quick.length; i++) {
+      expect(quick[i]).toBeGreaterThan(quick[i - 1]! - 1)
+      expect(quick[i]).toBeLessThanOrEqual(Math.min(2 * quick[i - 1]!, MAX_SLICE))
+    }
+    expect(Math.max(...slices)).toBe(MAX_SLICE)
+  })
+})
