@@ -60,23 +60,18 @@ export class PullLoop {
     let pages = 0
     /** What remained before this round's first page, when the server says. */
     let remainingBefore: number | undefined
+    let next = this.fetchPage(cursor, signal)
     for (;;) {
       signal.throwIfAborted()
-      const request = {
-        cursor,
-        batchSize: ctx.options.pullBatchSize,
-        ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
-      }
       let page: PullResult
       try {
-        page = await ctx.withTransport((transport, context) =>
-          transport.pull(request, { ...context, signal }),
-        )
+        page = await next
       } catch (error) {
         if (cursor === null || !isCursorUnknown(error)) throw error
         await this.startOver()
         cursor = null
         received = 0
+        next = this.fetchPage(cursor, signal)
         continue
       }
       // A server that ends with `cursor: null` (as simple servers do) keeps our place.
@@ -85,6 +80,9 @@ export class PullLoop {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
       }
       signal.throwIfAborted()
+      // The next page downloads while this one is applied; it is used only once this one is stored.
+      if (page.hasMore && pages + 1 < ctx.options.maxPullPagesPerRound)
+        next = this.fetchPage(nextCursor, signal)
       const checked = checkPulledChanges(page.changes, ctx.tables)
       const { count, skipped } = await this.applyPage(
         checked,
@@ -113,6 +111,20 @@ export class PullLoop {
         return { applied, more: true, unended: shrinking ? null : this.reportUnended(pages, received) }
       }
     }
+  }
+
+  /** Asks the server for the page after `cursor`; a failure shows when the page is awaited, not before. */
+  private fetchPage(cursor: string | null, signal: AbortSignal): Promise<PullResult> {
+    const { ctx } = this
+    const request = {
+      cursor,
+      batchSize: ctx.options.pullBatchSize,
+      ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
+    }
+    const page = ctx.withTransport((transport, context) => transport.pull(request, { ...context, signal }))
+    // A page fetched ahead of one whose apply then failed is never awaited: its failure is not unhandled.
+    page.catch(() => {})
+    return page
   }
 
   private reportUnended(pages: number, changes: number): PullPageLimitError {

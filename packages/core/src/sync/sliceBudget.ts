@@ -1,9 +1,9 @@
 /** Main-thread milliseconds one transaction of pulled changes may spend before the page gets a turn. */
-export const SLICE_BUDGET_MS = 8
+export const SLICE_BUDGET_MS = 4
 /** Fewer changes per transaction would cost more in transactions than they save in responsiveness. */
 export const MIN_SLICE = 25
 /** More would hold the synced tables from the app's own writes for too long. */
-export const MAX_SLICE = 1000
+export const MAX_SLICE = 500
 const FIRST_SLICE = 100
 
 /**
