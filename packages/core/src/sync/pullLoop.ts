@@ -30,6 +30,9 @@ export const CURSOR_KEY = 'pull:cursor'
 /** Ids of the changes applied since the stored cursor, for servers that end a page without moving it. */
 const APPLIED_KEY = 'pull:applied'
 
+/** How many pulled changes one transaction applies at most, holding the synced tables from the app's writes. */
+const MAX_CHANGES_PER_TRANSACTION = 1000
+
 interface AppliedSinceCursor {
   cursor: string | null
   ids: string[]
@@ -37,7 +40,7 @@ interface AppliedSinceCursor {
 
 /** Pages through the server's changes and applies them without capturing them. */
 export class PullLoop {
-  /** Kept from page to page and round to round: how many changes fit in a transaction on this machine now. */
+  /** Kept from page to page and round to round: how many changes one task can apply on this machine now. */
   private readonly budget = new SliceBudget()
 
   constructor(private readonly ctx: EngineContext) {}
@@ -161,8 +164,8 @@ export class PullLoop {
   }
 
   /**
-   * Applies a checked page in transactions sized by the slice budget, each a few bulk requests however many
-   * changes it holds; the last also stores the cursor. A transaction cut short by a reload leaves the ids it
+   * Applies a checked page in transactions of up to `MAX_CHANGES_PER_TRANSACTION` changes, each a few reads
+   * however many changes it holds; the last also stores the cursor. A transaction cut short by a reload leaves the ids it
    * applied under the old cursor, so the same page pulled again skips them.
    */
   private async applyPage(
@@ -182,7 +185,7 @@ export class PullLoop {
     let appliedIds: Set<string> | undefined
     let offset = 0
     do {
-      const changes = usable.slice(offset, offset + this.budget.size)
+      const changes = usable.slice(offset, offset + MAX_CHANGES_PER_TRANSACTION)
       offset += changes.length
       const last = offset >= usable.length
       await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
@@ -219,9 +222,9 @@ export class PullLoop {
 
   /**
    * Inside the transaction: one read of the queue's high-water mark and of the records' queued edits (one
-   * count when nothing is queued), the known versions of the records with edits only, then one bulk write of
-   * rows per table and of known versions. A record with queued edits is settled change by change. The time
-   * from the reads to the writes, the main-thread work of the slice, sizes the next one.
+   * count when nothing is queued), and of the known versions of the records with edits only; then the changes
+   * in chunks sized by the slice budget, each one bulk write of rows per table and of known versions, issued
+   * in a task of its own (the previous chunk's last write answering), so no task does more than fits.
    */
   private async applyChanges(
     changes: readonly PulledChange[],
@@ -234,43 +237,49 @@ export class PullLoop {
     // Only a record with queued edits needs its known version: the others take the server's version as it comes.
     const known =
       pending.size > 0 ? await readKnownVersions(ctx, [...pending.keys()]) : new Map<string, KnownVersion>()
-    const started = ctx.env.now()
-    const rows = new Map<string, Map<string, RecordData | null>>()
-    const learned = new Map<string, KnownVersion>()
     let applied = 0
-    for (const change of changes) {
-      const key = versionKey(change.collection, change.recordId)
-      // The very change we pushed (a server that keeps our ids) or one applied before.
-      if (known.get(key)?.changeId === change.id) continue
-      const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
-      known.set(key, version)
-      learned.set(key, version)
-      applied++
-      // Read again: an earlier change of this page may have settled the record's edits already.
-      const edits = pending.has(key) ? await ctx.outbox.entriesFor(change.collection, change.recordId) : []
-      // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
-      if (edits.length === 0) {
-        const ofTable = rows.get(change.collection) ?? new Map<string, RecordData | null>()
-        rows.set(change.collection, ofTable.set(change.recordId, change.data))
-        continue
+    // One loop in this function: another native async layer inside the transaction lets it commit early.
+    for (let offset = 0; offset < changes.length; ) {
+      const chunk = changes.slice(offset, offset + this.budget.size)
+      offset += chunk.length
+      const started = ctx.env.now()
+      const rows = new Map<string, Map<string, RecordData | null>>()
+      const learned = new Map<string, KnownVersion>()
+      for (const change of chunk) {
+        const key = versionKey(change.collection, change.recordId)
+        // The very change we pushed (a server that keeps our ids) or one applied before.
+        if (known.get(key)?.changeId === change.id) continue
+        const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
+        known.set(key, version)
+        learned.set(key, version)
+        applied++
+        // Read again: an earlier change of this page may have settled the record's edits already.
+        const edits = pending.has(key) ? await ctx.outbox.entriesFor(change.collection, change.recordId) : []
+        // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
+        if (edits.length === 0) {
+          const ofTable = rows.get(change.collection) ?? new Map<string, RecordData | null>()
+          rows.set(change.collection, ofTable.set(change.recordId, change.data))
+          continue
+        }
+        const echoes = await readEchoes(ctx, change.collection, change.recordId)
+        const echo = findEcho(echoes, change)
+        if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
+        const verdict = verdicts.get(change)
+        // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
+        const resolution = verdict?.resolution ?? 'local'
+        if (needsSettling(change, edits, resolution)) {
+          await settle(ctx, serverVersion(change), edits, [], resolution)
+        }
+        if (verdict) settled.push(verdict)
       }
-      const echoes = await readEchoes(ctx, change.collection, change.recordId)
-      const echo = findEcho(echoes, change)
-      if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
-      const verdict = verdicts.get(change)
-      // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
-      const resolution = verdict?.resolution ?? 'local'
-      if (needsSettling(change, edits, resolution)) {
-        await settle(ctx, serverVersion(change), edits, [], resolution)
-      }
-      if (verdict) settled.push(verdict)
+      const written = Dexie.Promise.all([
+        writeKnownVersions(ctx, learned),
+        ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
+      ])
+      // The main-thread time of this chunk (all of it, when nothing is queued) sizes the next one.
+      this.budget.measured(chunk.length, ctx.env.now() - started)
+      await written
     }
-    const written = Dexie.Promise.all([
-      writeKnownVersions(ctx, learned),
-      ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
-    ])
-    this.budget.measured(changes.length, ctx.env.now() - started)
-    await written
     return applied
   }
 

@@ -1,13 +1,13 @@
-/** Main-thread milliseconds one transaction of pulled changes may spend before the page gets a turn. */
+/** Main-thread milliseconds one task applying pulled changes may take before the page gets a turn. */
 export const SLICE_BUDGET_MS = 4
-/** Fewer changes per transaction would cost more in transactions than they save in responsiveness. */
+/** Fewer would cost more in round trips to the database than they save in responsiveness. */
 export const MIN_SLICE = 25
-/** More would hold the synced tables from the app's own writes for too long. */
+/** More would be one long task again whenever the machine gets busy before the next measurement. */
 export const MAX_SLICE = 500
 const FIRST_SLICE = 100
 
 /**
- * How many pulled changes the next transaction applies: as many as fit in the budget at the cost per change
+ * How many pulled changes the next task applies: as many as fit in the budget at the cost per change
  * the last slice measured. It shrinks at once when a slice ran over (a loaded machine) and at most doubles
  * when one ran under, so one quick slice on a busy page cannot make the next one freeze it.
  */
