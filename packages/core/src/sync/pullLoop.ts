@@ -23,7 +23,7 @@ import {
 import { writeLocalRows } from './localRows.js'
 import { pendingEdits } from './pendingEdits.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
-import { SliceBudget } from './sliceBudget.js'
+import { MIN_SLICE, nextSliceSize } from './sliceBudget.js'
 import { type CheckedPage, checkPulledChanges } from './unusableChanges.js'
 
 export const CURSOR_KEY = 'pull:cursor'
@@ -41,7 +41,7 @@ interface AppliedSinceCursor {
 /** Pages through the server's changes and applies them without capturing them. */
 export class PullLoop {
   /** Kept from page to page and round to round: how many changes one task can apply on this machine now. */
-  private readonly budget = new SliceBudget()
+  private sliceSize = MIN_SLICE
 
   constructor(private readonly ctx: EngineContext) {}
 
@@ -63,7 +63,18 @@ export class PullLoop {
     let pages = 0
     /** What remained before this round's first page, when the server says. */
     let remainingBefore: number | undefined
-    let next = this.fetchPage(cursor, signal)
+    /** Asks for the page after `from`; its failure shows where it is awaited (never, after a failed apply). */
+    const fetchPage = (from: string | null) => {
+      const request = {
+        cursor: from,
+        batchSize: ctx.options.pullBatchSize,
+        ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
+      }
+      const page = ctx.withTransport((transport, context) => transport.pull(request, { ...context, signal }))
+      page.catch(() => {})
+      return page
+    }
+    let next = fetchPage(cursor)
     for (;;) {
       signal.throwIfAborted()
       let page: PullResult
@@ -74,7 +85,7 @@ export class PullLoop {
         await this.startOver()
         cursor = null
         received = 0
-        next = this.fetchPage(cursor, signal)
+        next = fetchPage(cursor)
         continue
       }
       // A server that ends with `cursor: null` (as simple servers do) keeps our place.
@@ -84,8 +95,7 @@ export class PullLoop {
       }
       signal.throwIfAborted()
       // The next page downloads while this one is applied; it is used only once this one is stored.
-      if (page.hasMore && pages + 1 < ctx.options.maxPullPagesPerRound)
-        next = this.fetchPage(nextCursor, signal)
+      if (page.hasMore && pages + 1 < ctx.options.maxPullPagesPerRound) next = fetchPage(nextCursor)
       const checked = checkPulledChanges(page.changes, ctx.tables)
       const { count, skipped } = await this.applyPage(
         checked,
@@ -94,7 +104,7 @@ export class PullLoop {
         page.hasMore ? null : generation,
       )
       applied += count
-      for (const error of skipped) this.reportUnusable(error)
+      for (const error of skipped) this.report(error)
       received += page.changes.length
       ctx.emit({
         phase: 'pull',
@@ -111,28 +121,21 @@ export class PullLoop {
         // A backlog the server counts down is a long catch-up; one it does not is reported as likely endless.
         const shrinking =
           remainingBefore !== undefined && page.remaining !== undefined && page.remaining < remainingBefore
-        return { applied, more: true, unended: shrinking ? null : this.reportUnended(pages, received) }
+        return {
+          applied,
+          more: true,
+          unended: shrinking ? null : this.report(new PullPageLimitError(pages, received)),
+        }
       }
     }
   }
 
-  /** Asks the server for the page after `cursor`; a failure shows when the page is awaited, not before. */
-  private fetchPage(cursor: string | null, signal: AbortSignal): Promise<PullResult> {
+  /**
+   * A change this client cannot apply was skipped, or the server never said the backlog ends: saying so
+   * beats stalling the cursor, or pulling on in silence.
+   */
+  private report<E extends UnusableChangeError | PullPageLimitError>(error: E): E {
     const { ctx } = this
-    const request = {
-      cursor,
-      batchSize: ctx.options.pullBatchSize,
-      ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
-    }
-    const page = ctx.withTransport((transport, context) => transport.pull(request, { ...context, signal }))
-    // A page fetched ahead of one whose apply then failed is never awaited: its failure is not unhandled.
-    page.catch(() => {})
-    return page
-  }
-
-  private reportUnended(pages: number, changes: number): PullPageLimitError {
-    const { ctx } = this
-    const error = new PullPageLimitError(pages, changes)
     ctx.env.logger.warn(`Driftless: ${error.message}`)
     ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
     return error
@@ -181,37 +184,29 @@ export class PullLoop {
     let count = 0
     const settled: Verdict[] = []
     const skipped: UnusableChangeError[] = []
-    /** The ids applied under `cursor`: read in the page's first transaction, kept up to date after. */
-    let appliedIds: Set<string> | undefined
+    const since = await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)
+    // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
+    const appliedIds = new Set(since?.cursor === cursor ? since.ids : [])
+    for (const { id, error } of unusable) {
+      if (id !== null && appliedIds.has(id)) continue
+      if (id !== null) appliedIds.add(id)
+      if (error) skipped.push(error)
+    }
     let offset = 0
     do {
       const changes = usable.slice(offset, offset + MAX_CHANGES_PER_TRANSACTION)
       offset += changes.length
       const last = offset >= usable.length
       await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-        if (!appliedIds) {
-          const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? {
-            cursor: null,
-            ids: [],
-          }
-          // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
-          appliedIds = new Set(since.cursor === cursor ? since.ids : [])
-          for (const { id, error } of unusable) {
-            if (id !== null && appliedIds.has(id)) continue
-            if (id !== null) appliedIds.add(id)
-            if (error) skipped.push(error)
-          }
-        }
-        const ids = appliedIds
-        const fresh = changes.filter((change) => !ids.has(change.id) && ids.add(change.id))
+        const fresh = changes.filter((change) => !appliedIds.has(change.id) && appliedIds.add(change.id))
         // Awaiting a promise that touches no table would let this transaction commit early.
         if (fresh.length > 0) count += await this.applyChanges(fresh, verdicts, settled)
         if (!last) {
-          await ctx.outbox.setMeta(APPLIED_KEY, { cursor, ids: [...ids] } satisfies AppliedSinceCursor)
+          await ctx.outbox.setMeta(APPLIED_KEY, { cursor, ids: [...appliedIds] } satisfies AppliedSinceCursor)
           return
         }
         if (nextCursor !== null) await ctx.outbox.setMeta(CURSOR_KEY, nextCursor)
-        const kept = nextCursor === cursor ? [...ids] : []
+        const kept = nextCursor === cursor ? [...appliedIds] : []
         await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
         if (completes !== null) await forgetGeneration(ctx, completes)
       })
@@ -234,13 +229,13 @@ export class PullLoop {
     const { ctx } = this
     // Dexie's Promise.all: a native one would lose the transaction between the reads and the writes.
     const [seenAtSeq, pending] = await Dexie.Promise.all([ctx.outbox.highWater(), pendingEdits(ctx, changes)])
-    // Only a record with queued edits needs its known version: the others take the server's version as it comes.
-    const known =
-      pending.size > 0 ? await readKnownVersions(ctx, [...pending.keys()]) : new Map<string, KnownVersion>()
+    // Only a record with queued edits needs its known version (none, and no request, when nothing is queued):
+    // the others take the server's version as it comes.
+    const known = await readKnownVersions(ctx, [...pending.keys()])
     let applied = 0
     // One loop in this function: another native async layer inside the transaction lets it commit early.
     for (let offset = 0; offset < changes.length; ) {
-      const chunk = changes.slice(offset, offset + this.budget.size)
+      const chunk = changes.slice(offset, offset + this.sliceSize)
       offset += chunk.length
       const started = ctx.env.now()
       const rows = new Map<string, Map<string, RecordData | null>>()
@@ -277,17 +272,10 @@ export class PullLoop {
         ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
       ])
       // The main-thread time of this chunk (all of it, when nothing is queued) sizes the next one.
-      this.budget.measured(chunk.length, ctx.env.now() - started)
+      this.sliceSize = nextSliceSize(this.sliceSize, chunk.length, ctx.env.now() - started)
       await written
     }
     return applied
-  }
-
-  /** A change this client cannot apply was skipped; saying so beats stalling the cursor on it. */
-  private reportUnusable(error: UnusableChangeError): void {
-    const { ctx } = this
-    ctx.env.logger.warn(`Driftless: ${error.message}`)
-    ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
   }
 
   /**
@@ -297,7 +285,6 @@ export class PullLoop {
   private async decide(changes: readonly PulledChange[]): Promise<Map<PulledChange, Verdict>> {
     const { ctx } = this
     const verdicts = new Map<PulledChange, Verdict>()
-    if (changes.length === 0) return verdicts
     const pending = await pendingEdits(ctx, changes)
     if (pending.size === 0) return verdicts
     await Promise.all(

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
 import { closeClients, connector, createDevice } from '../test/syncSetup.js'
-import { MAX_SLICE, MIN_SLICE, SLICE_BUDGET_MS, SliceBudget } from './sliceBudget.js'
+import { MAX_SLICE, MIN_SLICE, nextSliceSize, SLICE_BUDGET_MS } from './sliceBudget.js'
 
 beforeEach(() => useEngineTimers())
 afterEach(async () => {
@@ -12,18 +12,14 @@ afterEach(async () => {
 
 describe('the slice budget', () => {
   it('shrinks at once to what fits in the budget when a slice ran over', () => {
-    const budget = new SliceBudget()
-    const before = budget.size
-    budget.measured(before, SLICE_BUDGET_MS * 4)
-    expect(budget.size).toBe(Math.max(MIN_SLICE, Math.floor(before / 4)))
+    expect(nextSliceSize(400, 400, SLICE_BUDGET_MS * 4)).toBe(100)
   })
 
   it('grows when slices run under, at most doubling each time, up to its maximum', () => {
-    const budget = new SliceBudget()
-    const sizes = [budget.size]
+    const sizes = [MIN_SLICE]
     for (let i = 0; i < 10; i++) {
-      budget.measured(budget.size, SLICE_BUDGET_MS / 10)
-      sizes.push(budget.size)
+      const size = sizes.at(-1)!
+      sizes.push(nextSliceSize(size, size, SLICE_BUDGET_MS / 10))
     }
     for (let i = 1; i < sizes.length; i++) {
       expect(sizes[i]).toBeGreaterThanOrEqual(sizes[i - 1]!)
@@ -33,17 +29,12 @@ describe('the slice budget', () => {
   })
 
   it('never goes below its minimum, however slow the machine', () => {
-    const budget = new SliceBudget()
-    budget.measured(budget.size, 10_000)
-    budget.measured(budget.size, 10_000)
-    expect(budget.size).toBe(MIN_SLICE)
+    expect(nextSliceSize(400, 400, 10_000)).toBe(MIN_SLICE)
+    expect(nextSliceSize(MIN_SLICE, MIN_SLICE, 10_000)).toBe(MIN_SLICE)
   })
 
   it('a slice that took no measurable time doubles the next one', () => {
-    const budget = new SliceBudget()
-    const before = budget.size
-    budget.measured(before, 0)
-    expect(budget.size).toBe(Math.min(2 * before, MAX_SLICE))
+    expect(nextSliceSize(100, 100, 0)).toBe(200)
   })
 })
 
@@ -85,8 +76,8 @@ describe('a pulled page applied in budgeted slices', () => {
     expect(await db.todos.count()).toBe(count)
     expect(slices.reduce((sum, size) => sum + size, 0)).toBe(count)
     const slow = slices.findIndex((_, i) => slices.slice(0, i + 1).reduce((a, b) => a + b, 0) >= 200) + 1
-    // Under load: after the first slow slice, each holds only what fits in the budget.
-    expect(slices.slice(1, slow).every((size) => size === MIN_SLICE)).toBe(true)
+    // Under load: each slice holds only what fits in the budget.
+    expect(slices.slice(0, slow).every((size) => size === MIN_SLICE)).toBe(true)
     // Once quick: they double, up to the maximum and no further.
     expect(slices.slice(slow, slow + 5)).toEqual([1, 2, 4, 8, 16].map((times) => times * MIN_SLICE))
     expect(Math.max(...slices)).toBe(MAX_SLICE)
