@@ -81,7 +81,13 @@ try {
   if (!process.env.BENCH_SKIP_WRITES) console.log(`${await h.suite('writes')}\n`)
   if (!process.env.BENCH_SKIP_NETWORK) {
     const ceilingMs = await ceiling(h)
-    const config = { server: h.server, trivial: h.trivial, ceilingMs, rows: ROWS, batchSizes: [50, 200, 500] }
+    const config = {
+      server: h.server,
+      trivial: h.trivial,
+      ceilingMs,
+      rows: ROWS,
+      batchSizes: process.env.BENCH_PULL_ONLY ? [] : [50, 200, 500],
+    }
     console.log(`${await h.suite('network', config)}\n`)
   }
   if (!process.env.BENCH_SKIP_DRAIN_SCALE) console.log(`${await drainScale(h)}\n`)

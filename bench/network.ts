@@ -21,6 +21,7 @@ export interface NetworkBenchConfig {
   /** The reference server's ingest ceiling for the same changes, measured by a plain Node script. */
   ceilingMs: number
   rows: number
+  /** Push batch sizes of the drains; none (BENCH_PULL_ONLY) leaves the drains and the RxDB line out. */
   batchSizes: number[]
 }
 
@@ -171,6 +172,13 @@ export async function runNetworkBench(config: NetworkBenchConfig): Promise<strin
       `network ${baseline.network.toFixed(0)} + bulkPut ${baseline.store.toFixed(0)}`,
       ratio(ms, floor),
     ])
+  }
+  if (config.batchSizes.length === 0) {
+    return formatTable(
+      'Pulling in the page (one run each; the baseline in the same run)',
+      ['path', 'Driftless ms', 'baseline ms', 'ratio'],
+      lines,
+    )
   }
   log('rxdb')
   const rx = await rxdbReplicate(config.trivial, rows, 50)

@@ -148,31 +148,60 @@ describe('upload progress', () => {
 describe('applying a large page', () => {
   it('applies a page bigger than one transaction in full, keeps a pending edit, and stores the last cursor', async () => {
     const server = new FakeSyncServer({ countRemaining: true })
-    seed(server, 450)
+    seed(server, 1100)
     server.write('todos', 't300', { id: 't300', title: 'renamed on the server' })
     const { client, db } = createDevice(server, { pullBatchSize: 1000 })
     vi.setSystemTime(Date.now() + 60_000)
-    await db.todos.put({ id: 't420', title: 'edited here later' })
+    await db.todos.put({ id: 't1050', title: 'edited here later' })
     await client.connect(connector)
     await client.sync()
-    expect(await db.todos.count()).toBe(450)
+    expect(await db.todos.count()).toBe(1100)
     expect(await db.todos.get('t300')).toEqual({ id: 't300', title: 'renamed on the server' })
-    expect(await db.todos.get('t420')).toEqual({ id: 't420', title: 'edited here later' })
-    expect(server.get('todos', 't420')?.data).toEqual({ id: 't420', title: 'edited here later' })
-    expect(await storedCursor(client)).toBe('452')
+    expect(await db.todos.get('t1050')).toEqual({ id: 't1050', title: 'edited here later' })
+    expect(server.get('todos', 't1050')?.data).toEqual({ id: 't1050', title: 'edited here later' })
+    expect(await storedCursor(client)).toBe('1102')
+  })
+})
+
+/** Counts the IndexedDB read requests issued from now until `stop()`. */
+function countReads(): { stop(): number } {
+  const reads = ['get', 'getKey', 'getAll', 'getAllKeys', 'count', 'openCursor', 'openKeyCursor'] as const
+  const spies = [IDBObjectStore.prototype, IDBIndex.prototype].flatMap((proto) =>
+    reads.map((method) => vi.spyOn(proto, method)),
+  )
+  return {
+    stop() {
+      const requests = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0)
+      for (const spy of spies) spy.mockRestore()
+      return requests
+    },
+  }
+}
+
+describe('applying a page with nothing queued', () => {
+  it('reads a few times per transaction, not once per pulled change', async () => {
+    const server = new FakeSyncServer()
+    seed(server, 1000)
+    const { client, db } = createDevice(server, { pullBatchSize: 1000 })
+    await client.connect(connector)
+    const reads = countReads()
+    await client.sync()
+    const requests = reads.stop()
+    expect(await db.todos.count()).toBe(1000)
+    expect(requests).toBeLessThan(100)
   })
 })
 
 describe('a large page cut short', () => {
   it('keeps the part it applied; pulled again, that part is not applied twice over a local edit made since', async () => {
     const server = new FakeSyncServer()
-    seed(server, 300)
-    // The database refuses the write that holds t300 once, as a reload in the middle of the page would end it.
+    seed(server, 1300)
+    // The database refuses the write that holds t1300 once, as a reload in the middle of the page would end it.
     let refuse = true
     const db = createTodoDb()
     db.use({
       stack: 'dbcore',
-      name: 'refuse-t300-once',
+      name: 'refuse-t1300-once',
       create: (down) => ({
         ...down,
         table: (name) => {
@@ -183,27 +212,27 @@ describe('a large page cut short', () => {
               refuse &&
               name === 'todos' &&
               request.type === 'put' &&
-              request.values.some((row: { id?: string }) => row.id === 't300')
+              request.values.some((row: { id?: string }) => row.id === 't1300')
                 ? Promise.reject(new Error('refused once'))
                 : table.mutate(request),
           }
         },
       }),
     })
-    const { client } = createDevice(server, { db, pullBatchSize: 1000, strategy: 'server-wins' })
+    const { client } = createDevice(server, { db, pullBatchSize: 2000, strategy: 'server-wins' })
     await client.connect(connector)
     expect((await rejection(client.sync())).message).toMatch(/refused once/)
     const kept = await db.todos.count()
     expect(kept).toBeGreaterThan(0)
-    expect(kept).toBeLessThan(300)
+    expect(kept).toBeLessThan(1300)
     expect(await storedCursor(client)).toBeUndefined()
 
     await db.todos.put({ id: 't1', title: 'edited here since' })
     refuse = false
     await client.sync()
-    expect(await db.todos.count()).toBe(300)
+    expect(await db.todos.count()).toBe(1300)
     expect(await db.todos.get('t1')).toEqual({ id: 't1', title: 'edited here since' })
     expect(server.get('todos', 't1')?.data).toEqual({ id: 't1', title: 'edited here since' })
-    expect(await storedCursor(client)).toBe('301')
+    expect(await storedCursor(client)).toBe('1301')
   })
 })

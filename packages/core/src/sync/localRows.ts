@@ -24,10 +24,7 @@ export function writeLocalRow(
   recordId: string,
   data: RecordData | null,
 ): PromiseLike<unknown> {
-  const table = ctx.db.table(collection)
-  if (data === null) return table.delete(recordId)
-  const keyPath = ctx.tables.get(collection)
-  return table.put(keyPath ? { ...data, [keyPath]: recordId } : data)
+  return writeLocalRows(ctx, collection, new Map([[recordId, data]]))
 }
 
 /**

@@ -7,7 +7,7 @@ import { trackClient } from '../test/clientFixture.js'
 import {
   advance,
   createTestEnvironment,
-  type createTodoDb,
+  createTodoDb,
   settle,
   useEngineTimers,
 } from '../test/engineHarness.js'
@@ -45,6 +45,45 @@ function pullCursors(server: FakeSyncServer): unknown[] {
 }
 
 describe('pull: paging', () => {
+  it('asks for the next page while it applies the one it has, and stores each page in order', async () => {
+    const server = new FakeSyncServer()
+    seed(server, 5)
+    const db = createTodoDb()
+    let pagesWritten = 0
+    db.use({
+      stack: 'dbcore',
+      name: 'count-written-pages',
+      create: (down) => ({
+        ...down,
+        table: (name) => {
+          const table = down.table(name)
+          return {
+            ...table,
+            mutate: (request) => {
+              if (name === 'todos') pagesWritten++
+              return table.mutate(request)
+            },
+          }
+        },
+      }),
+    })
+    /** How many pages were written when each pull was sent. */
+    const writtenAtPull: number[] = []
+    const fetch = interceptPulls(server, () => {
+      writtenAtPull.push(pagesWritten)
+      return undefined
+    })
+    const { client } = device(server, { db, fetch, pullBatchSize: 2 })
+    await client.connect(connector)
+    await client.sync()
+    expect(pullCursors(server)).toEqual([null, '2', '4', '5'])
+    // Pages 2 and 3 were asked for before the page ahead of each was written; the last page (its hasMore
+    // false) asks for nothing ahead, so the next round's pull comes after it.
+    expect(writtenAtPull).toEqual([0, 0, 1, 3])
+    expect(await db.todos.count()).toBe(5)
+    expect(await storedCursor(client)).toBe('5')
+  })
+
   it('pages through the server with pullBatchSize while hasMore, storing the last cursor', async () => {
     const server = new FakeSyncServer()
     seed(server, 5)

@@ -23,22 +23,26 @@ import {
 import { writeLocalRows } from './localRows.js'
 import { pendingEdits } from './pendingEdits.js'
 import { conflictEvent, judge, type ServerVersion, settle, type Verdict } from './settlement.js'
+import { MIN_SLICE, nextSliceSize } from './sliceBudget.js'
 import { type CheckedPage, checkPulledChanges } from './unusableChanges.js'
 
 export const CURSOR_KEY = 'pull:cursor'
 /** Ids of the changes applied since the stored cursor, for servers that end a page without moving it. */
 const APPLIED_KEY = 'pull:applied'
 
+/** How many pulled changes one transaction applies at most, holding the synced tables from the app's writes. */
+const MAX_CHANGES_PER_TRANSACTION = 1000
+
 interface AppliedSinceCursor {
   cursor: string | null
   ids: string[]
 }
 
-/** How many pulled changes one transaction applies: small enough that input stays responsive meanwhile. */
-const CHANGES_PER_TRANSACTION = 250
-
 /** Pages through the server's changes and applies them without capturing them. */
 export class PullLoop {
+  /** Kept from page to page and round to round: how many changes one task can apply on this machine now. */
+  private sliceSize = MIN_SLICE
+
   constructor(private readonly ctx: EngineContext) {}
 
   /**
@@ -59,23 +63,29 @@ export class PullLoop {
     let pages = 0
     /** What remained before this round's first page, when the server says. */
     let remainingBefore: number | undefined
-    for (;;) {
-      signal.throwIfAborted()
+    /** Asks for the page after `from`; its failure shows where it is awaited (never, after a failed apply). */
+    const fetchPage = (from: string | null) => {
       const request = {
-        cursor,
+        cursor: from,
         batchSize: ctx.options.pullBatchSize,
         ...(ctx.options.collections ? { collections: ctx.options.collections } : {}),
       }
+      const page = ctx.withTransport((transport, context) => transport.pull(request, { ...context, signal }))
+      page.catch(() => {})
+      return page
+    }
+    let next = fetchPage(cursor)
+    for (;;) {
+      signal.throwIfAborted()
       let page: PullResult
       try {
-        page = await ctx.withTransport((transport, context) =>
-          transport.pull(request, { ...context, signal }),
-        )
+        page = await next
       } catch (error) {
         if (cursor === null || !isCursorUnknown(error)) throw error
         await this.startOver()
         cursor = null
         received = 0
+        next = fetchPage(cursor)
         continue
       }
       // A server that ends with `cursor: null` (as simple servers do) keeps our place.
@@ -84,6 +94,8 @@ export class PullLoop {
         throw new InvalidResponseError('pull answer', 'hasMore is true but the cursor did not advance')
       }
       signal.throwIfAborted()
+      // The next page downloads while this one is applied; it is used only once this one is stored.
+      if (page.hasMore && pages + 1 < ctx.options.maxPullPagesPerRound) next = fetchPage(nextCursor)
       const checked = checkPulledChanges(page.changes, ctx.tables)
       const { count, skipped } = await this.applyPage(
         checked,
@@ -92,7 +104,7 @@ export class PullLoop {
         page.hasMore ? null : generation,
       )
       applied += count
-      for (const error of skipped) this.reportUnusable(error)
+      for (const error of skipped) this.report(error)
       received += page.changes.length
       ctx.emit({
         phase: 'pull',
@@ -109,14 +121,21 @@ export class PullLoop {
         // A backlog the server counts down is a long catch-up; one it does not is reported as likely endless.
         const shrinking =
           remainingBefore !== undefined && page.remaining !== undefined && page.remaining < remainingBefore
-        return { applied, more: true, unended: shrinking ? null : this.reportUnended(pages, received) }
+        return {
+          applied,
+          more: true,
+          unended: shrinking ? null : this.report(new PullPageLimitError(pages, received)),
+        }
       }
     }
   }
 
-  private reportUnended(pages: number, changes: number): PullPageLimitError {
+  /**
+   * A change this client cannot apply was skipped, or the server never said the backlog ends: saying so
+   * beats stalling the cursor, or pulling on in silence.
+   */
+  private report<E extends UnusableChangeError | PullPageLimitError>(error: E): E {
     const { ctx } = this
-    const error = new PullPageLimitError(pages, changes)
     ctx.env.logger.warn(`Driftless: ${error.message}`)
     ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
     return error
@@ -148,9 +167,9 @@ export class PullLoop {
   }
 
   /**
-   * Applies a checked page in transactions of `CHANGES_PER_TRANSACTION` changes, each one bulk read and one
-   * bulk write per table; the last also stores the cursor. A transaction cut short by a reload leaves the
-   * ids it applied under the old cursor, so the same page pulled again skips them.
+   * Applies a checked page in transactions of up to `MAX_CHANGES_PER_TRANSACTION` changes, each a few reads
+   * however many changes it holds; the last also stores the cursor. A transaction cut short by a reload leaves the ids it
+   * applied under the old cursor, so the same page pulled again skips them.
    */
   private async applyPage(
     { usable, unusable }: CheckedPage,
@@ -165,21 +184,20 @@ export class PullLoop {
     let count = 0
     const settled: Verdict[] = []
     const skipped: UnusableChangeError[] = []
-    const parts = Math.max(1, Math.ceil(usable.length / CHANGES_PER_TRANSACTION))
-    for (let part = 0; part < parts; part++) {
-      const changes = usable.slice(part * CHANGES_PER_TRANSACTION, (part + 1) * CHANGES_PER_TRANSACTION)
-      const last = part === parts - 1
+    const since = await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)
+    // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
+    const appliedIds = new Set(since?.cursor === cursor ? since.ids : [])
+    for (const { id, error } of unusable) {
+      if (id !== null && appliedIds.has(id)) continue
+      if (id !== null) appliedIds.add(id)
+      if (error) skipped.push(error)
+    }
+    let offset = 0
+    do {
+      const changes = usable.slice(offset, offset + MAX_CHANGES_PER_TRANSACTION)
+      offset += changes.length
+      const last = offset >= usable.length
       await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
-        const since = (await ctx.outbox.getMeta<AppliedSinceCursor>(APPLIED_KEY)) ?? { cursor: null, ids: [] }
-        // Changes a server sends again from a cursor that did not move are ones we applied (or skipped) already.
-        const appliedIds = new Set(since.cursor === cursor ? since.ids : [])
-        if (part === 0) {
-          for (const { id, error } of unusable) {
-            if (id !== null && appliedIds.has(id)) continue
-            if (id !== null) appliedIds.add(id)
-            if (error) skipped.push(error)
-          }
-        }
         const fresh = changes.filter((change) => !appliedIds.has(change.id) && appliedIds.add(change.id))
         // Awaiting a promise that touches no table would let this transaction commit early.
         if (fresh.length > 0) count += await this.applyChanges(fresh, verdicts, settled)
@@ -192,14 +210,16 @@ export class PullLoop {
         await ctx.outbox.setMeta(APPLIED_KEY, { cursor: nextCursor, ids: kept } satisfies AppliedSinceCursor)
         if (completes !== null) await forgetGeneration(ctx, completes)
       })
-    }
+    } while (offset < usable.length)
     for (const verdict of settled) ctx.emit(conflictEvent(ctx.env.now(), verdict, null))
     return { count, skipped }
   }
 
   /**
-   * Inside the transaction: one bulk read of the records' known versions and queued edits, then one bulk
-   * write of rows per table and of known versions. A record with queued edits is settled change by change.
+   * Inside the transaction: one read of the queue's high-water mark and of the records' queued edits (one
+   * count when nothing is queued), and of the known versions of the records with edits only; then the changes
+   * in chunks sized by the slice budget, each one bulk write of rows per table and of known versions, issued
+   * in a task of its own (the previous chunk's last write answering), so no task does more than fits.
    */
   private async applyChanges(
     changes: readonly PulledChange[],
@@ -207,55 +227,55 @@ export class PullLoop {
     settled: Verdict[],
   ): Promise<number> {
     const { ctx } = this
-    const keys = [...new Set(changes.map((change) => versionKey(change.collection, change.recordId)))]
     // Dexie's Promise.all: a native one would lose the transaction between the reads and the writes.
-    const [seenAtSeq, known, pending] = await Dexie.Promise.all([
-      ctx.outbox.highWater(),
-      readKnownVersions(ctx, keys),
-      pendingEdits(ctx, changes),
-    ])
-    const rows = new Map<string, Map<string, RecordData | null>>()
-    const learned = new Map<string, KnownVersion>()
+    const [seenAtSeq, pending] = await Dexie.Promise.all([ctx.outbox.highWater(), pendingEdits(ctx, changes)])
+    // Only a record with queued edits needs its known version (none, and no request, when nothing is queued):
+    // the others take the server's version as it comes.
+    const known = await readKnownVersions(ctx, [...pending.keys()])
     let applied = 0
-    for (const change of changes) {
-      const key = versionKey(change.collection, change.recordId)
-      // The very change we pushed (a server that keeps our ids) or one applied before.
-      if (known.get(key)?.changeId === change.id) continue
-      const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
-      known.set(key, version)
-      learned.set(key, version)
-      applied++
-      // Read again: an earlier change of this page may have settled the record's edits already.
-      const edits = pending.has(key) ? await ctx.outbox.entriesFor(change.collection, change.recordId) : []
-      // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
-      if (edits.length === 0) {
-        const ofTable = rows.get(change.collection) ?? new Map<string, RecordData | null>()
-        rows.set(change.collection, ofTable.set(change.recordId, change.data))
-        continue
+    // One loop in this function: another native async layer inside the transaction lets it commit early.
+    for (let offset = 0; offset < changes.length; ) {
+      const chunk = changes.slice(offset, offset + this.sliceSize)
+      offset += chunk.length
+      const started = ctx.env.now()
+      const rows = new Map<string, Map<string, RecordData | null>>()
+      const learned = new Map<string, KnownVersion>()
+      for (const change of chunk) {
+        const key = versionKey(change.collection, change.recordId)
+        // The very change we pushed (a server that keeps our ids) or one applied before.
+        if (known.get(key)?.changeId === change.id) continue
+        const version = { timestamp: change.timestamp, changeId: change.id, seenAtSeq }
+        known.set(key, version)
+        learned.set(key, version)
+        applied++
+        // Read again: an earlier change of this page may have settled the record's edits already.
+        const edits = pending.has(key) ? await ctx.outbox.entriesFor(change.collection, change.recordId) : []
+        // Nothing local stands in the way: the server's order decides, so its version is taken as it comes.
+        if (edits.length === 0) {
+          const ofTable = rows.get(change.collection) ?? new Map<string, RecordData | null>()
+          rows.set(change.collection, ofTable.set(change.recordId, change.data))
+          continue
+        }
+        const echoes = await readEchoes(ctx, change.collection, change.recordId)
+        const echo = findEcho(echoes, change)
+        if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
+        const verdict = verdicts.get(change)
+        // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
+        const resolution = verdict?.resolution ?? 'local'
+        if (needsSettling(change, edits, resolution)) {
+          await settle(ctx, serverVersion(change), edits, [], resolution)
+        }
+        if (verdict) settled.push(verdict)
       }
-      const echoes = await readEchoes(ctx, change.collection, change.recordId)
-      const echo = findEcho(echoes, change)
-      if (echo >= 0) await forgetThrough(ctx, change.collection, change.recordId, echoes[echo]!)
-      const verdict = verdicts.get(change)
-      // Our own echo, or a local edit that arrived after the decision was made: keep the local edits.
-      const resolution = verdict?.resolution ?? 'local'
-      if (needsSettling(change, edits, resolution)) {
-        await settle(ctx, serverVersion(change), edits, [], resolution)
-      }
-      if (verdict) settled.push(verdict)
+      const written = Dexie.Promise.all([
+        writeKnownVersions(ctx, learned),
+        ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
+      ])
+      // The main-thread time of this chunk (all of it, when nothing is queued) sizes the next one.
+      this.sliceSize = nextSliceSize(this.sliceSize, chunk.length, ctx.env.now() - started)
+      await written
     }
-    await Dexie.Promise.all([
-      writeKnownVersions(ctx, learned),
-      ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
-    ])
     return applied
-  }
-
-  /** A change this client cannot apply was skipped; saying so beats stalling the cursor on it. */
-  private reportUnusable(error: UnusableChangeError): void {
-    const { ctx } = this
-    ctx.env.logger.warn(`Driftless: ${error.message}`)
-    ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
   }
 
   /**
@@ -265,7 +285,6 @@ export class PullLoop {
   private async decide(changes: readonly PulledChange[]): Promise<Map<PulledChange, Verdict>> {
     const { ctx } = this
     const verdicts = new Map<PulledChange, Verdict>()
-    if (changes.length === 0) return verdicts
     const pending = await pendingEdits(ctx, changes)
     if (pending.size === 0) return verdicts
     await Promise.all(
