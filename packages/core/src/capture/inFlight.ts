@@ -16,14 +16,17 @@ const IN_FLIGHT_KEY = 'inFlight'
  * Every method runs inside the caller's transaction over the outbox and meta tables.
  */
 export class InFlight {
-  constructor(
-    private readonly entries: () => Table<OutboxEntry, number>,
-    private readonly meta: () => Table<MetaRow, string>,
-  ) {}
+  readonly #entries: () => Table<OutboxEntry, number>
+  readonly #meta: () => Table<MetaRow, string>
+
+  constructor(entries: () => Table<OutboxEntry, number>, meta: () => Table<MetaRow, string>) {
+    this.#entries = entries
+    this.#meta = meta
+  }
 
   /** The positions in flight; Dexie's own promise, so it is safe inside a transaction. */
   positions(): PromiseLike<Set<number>> {
-    return this.meta()
+    return this.#meta()
       .get(IN_FLIGHT_KEY)
       .then((row) => new Set(Array.isArray(row?.value) ? (row.value as number[]) : []))
   }
@@ -32,7 +35,7 @@ export class InFlight {
   async mark(entries: readonly OutboxEntry[], flying: Set<number>): Promise<OutboxEntry[]> {
     if (entries.length === 0) return []
     for (const entry of entries) flying.add(entry.seq)
-    await this.write(flying)
+    await this.#write(flying)
     return entries.map((entry) => ({ ...entry, status: 'syncing' as const, attempts: sent(entry) }))
   }
 
@@ -40,7 +43,7 @@ export class InFlight {
   async land(seqs: readonly number[]): Promise<number[]> {
     const flying = await this.positions()
     const landed = seqs.filter((seq) => flying.delete(seq))
-    if (landed.length > 0) await this.write(flying)
+    if (landed.length > 0) await this.#write(flying)
     return landed
   }
 
@@ -51,11 +54,11 @@ export class InFlight {
   async putBack(wanted: (entry: OutboxEntry) => boolean = () => true): Promise<number> {
     const [flying, stored] = await Promise.all([
       this.positions(),
-      this.entries().where('status').equals('syncing').toArray(),
+      this.#entries().where('status').equals('syncing').toArray(),
     ])
     if (flying.size === 0 && stored.length === 0) return 0
     const seqs = [...flying]
-    const found = await this.entries().bulkGet(seqs)
+    const found = await this.#entries().bulkGet(seqs)
     // A position whose entry is gone (deleted by a release that did not know this row) is dropped too.
     const listed = found.filter((entry): entry is OutboxEntry => entry !== undefined && wanted(entry))
     for (const [i, entry] of found.entries()) if (!entry || wanted(entry)) flying.delete(seqs[i]!)
@@ -63,13 +66,13 @@ export class InFlight {
       ...stored.filter(wanted).map((entry) => ({ ...entry, attempts: entry.attempts ?? 1 })),
       ...listed.map((entry) => ({ ...entry, attempts: sent(entry) })),
     ]
-    if (flying.size < seqs.length) await this.write(flying)
-    await this.entries().bulkPut(back.map((entry) => ({ ...entry, status: 'pending' as const })))
+    if (flying.size < seqs.length) await this.#write(flying)
+    await this.#entries().bulkPut(back.map((entry) => ({ ...entry, status: 'pending' as const })))
     return back.length
   }
 
-  private write(seqs: ReadonlySet<number>): PromiseLike<unknown> {
-    return this.meta().put({ key: IN_FLIGHT_KEY, value: [...seqs] })
+  #write(seqs: ReadonlySet<number>): PromiseLike<unknown> {
+    return this.#meta().put({ key: IN_FLIGHT_KEY, value: [...seqs] })
   }
 }
 

@@ -71,38 +71,44 @@ const fetchedCredentialsSchema = object<SyncCredentials>({
  * is refetched before `get()` returns. A token that looks expired on arrival is used until the server refuses it.
  */
 export class CredentialCache {
-  private current: Credentials | undefined
+  #current: Credentials | undefined
   // Credentials that looked expired when they arrived: the device clock cannot judge them, the server does.
-  private arrivedExpired = false
-  private inFlight: Promise<Credentials> | undefined
+  #arrivedExpired = false
+  #inFlight: Promise<Credentials> | undefined
   // Bumped by invalidate(), so a fetch started before it cannot put stale credentials back.
-  private generation = 0
-  private readonly refreshBeforeMs: number
-  private readonly now: () => number
+  #generation = 0
+  readonly #refreshBeforeMs: number
+  readonly #now: () => number
+
+  readonly #fetchCredentials: FetchCredentials
+  readonly #env: Pick<SyncEnvironment, 'now' | 'logger'>
 
   constructor(
-    private readonly fetchCredentials: FetchCredentials,
-    private readonly env: Pick<SyncEnvironment, 'now' | 'logger'>,
+    fetchCredentials: FetchCredentials,
+    env: Pick<SyncEnvironment, 'now' | 'logger'>,
     options: CredentialCacheOptions = {},
   ) {
-    this.refreshBeforeMs = options.refreshBeforeMs ?? CREDENTIALS_REFRESH_BEFORE_MS
-    this.now = options.now ?? (() => env.now())
+    this.#fetchCredentials = fetchCredentials
+    this.#env = env
+    this.#refreshBeforeMs = options.refreshBeforeMs ?? CREDENTIALS_REFRESH_BEFORE_MS
+    this.#now = options.now ?? (() => env.now())
   }
 
   /** Valid credentials: cached while they last, fetched when there are none or they have expired. */
   async get(): Promise<Credentials> {
-    const current = this.current
+    const current = this.#current
     if (current) {
-      if (this.arrivedExpired) return current
-      const left = current.expiresAt === undefined ? Number.POSITIVE_INFINITY : current.expiresAt - this.now()
-      if (left > this.refreshBeforeMs) return current
+      if (this.#arrivedExpired) return current
+      const left =
+        current.expiresAt === undefined ? Number.POSITIVE_INFINITY : current.expiresAt - this.#now()
+      if (left > this.#refreshBeforeMs) return current
       if (left > 0) {
-        this.refreshInBackground()
+        this.#refreshInBackground()
         return current
       }
-      this.current = undefined
+      this.#current = undefined
     }
-    return this.fetch()
+    return this.#fetch()
   }
 
   /**
@@ -110,48 +116,48 @@ export class CredentialCache {
    * only if that is still the cached one: a late 401 for an old token keeps a fresh one.
    */
   invalidate(token?: string): void {
-    if (token !== undefined && this.current !== undefined && this.current.token !== token) return
-    this.current = undefined
-    this.arrivedExpired = false
-    this.inFlight = undefined
-    this.generation++
+    if (token !== undefined && this.#current !== undefined && this.#current.token !== token) return
+    this.#current = undefined
+    this.#arrivedExpired = false
+    this.#inFlight = undefined
+    this.#generation++
   }
 
-  private refreshInBackground(): void {
-    if (this.inFlight) return
-    this.fetch().catch((error: unknown) => {
+  #refreshInBackground(): void {
+    if (this.#inFlight) return
+    this.#fetch().catch((error: unknown) => {
       // The current token is still valid; the next get() tries again.
-      this.env.logger.warn(
+      this.#env.logger.warn(
         `Driftless: refreshing credentials in the background failed: ${errorMessage(error)}`,
       )
     })
   }
 
-  private fetch(): Promise<Credentials> {
-    if (this.inFlight) return this.inFlight
-    const generation = this.generation
-    const request = this.load().then(
+  #fetch(): Promise<Credentials> {
+    if (this.#inFlight) return this.#inFlight
+    const generation = this.#generation
+    const request = this.#load().then(
       (credentials) => {
-        if (this.generation === generation) {
-          this.current = credentials
-          this.arrivedExpired = credentials.expiresAt !== undefined && credentials.expiresAt <= this.now()
-          this.inFlight = undefined
+        if (this.#generation === generation) {
+          this.#current = credentials
+          this.#arrivedExpired = credentials.expiresAt !== undefined && credentials.expiresAt <= this.#now()
+          this.#inFlight = undefined
         }
         return credentials
       },
       (error: unknown) => {
-        if (this.generation === generation) this.inFlight = undefined
+        if (this.#generation === generation) this.#inFlight = undefined
         throw error
       },
     )
-    this.inFlight = request
+    this.#inFlight = request
     return request
   }
 
-  private async load(): Promise<Credentials> {
+  async #load(): Promise<Credentials> {
     let fetched: unknown
     try {
-      fetched = await this.fetchCredentials()
+      fetched = await this.#fetchCredentials()
     } catch (error) {
       throw new CredentialsError(
         `fetchCredentials() failed: ${errorMessage(error)}. Sync waits and tries again.`,
@@ -168,10 +174,10 @@ export class CredentialCache {
     const { endpoint, token } = parsed.data
     const expiresAt =
       parsed.data.expiresAt === undefined ? jwtExpiry(token) : toEpochMs(parsed.data.expiresAt)
-    const now = this.now()
+    const now = this.#now()
     if (expiresAt !== undefined && expiresAt <= now) {
       // Local expiry only decides when to refresh; a wrong device clock must not stop sync, a 401 will.
-      this.env.logger.warn(
+      this.#env.logger.warn(
         `Driftless: fetchCredentials() returned a token that looks expired (at ${new Date(expiresAt).toISOString()}, ` +
           `now is ${new Date(now).toISOString()} by this device). Using it anyway: the server decides; check the device clock.`,
       )

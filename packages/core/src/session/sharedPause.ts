@@ -10,26 +10,29 @@ const PAUSED_KEY = 'paused'
  * it, each tab hears it from the database, even those that are not leading.
  */
 export class SharedPause {
-  constructor(
-    private readonly outbox: Outbox,
-    private readonly logger: Pick<Logger, 'error'>,
-  ) {}
+  readonly #outbox: Outbox
+  readonly #logger: Pick<Logger, 'error'>
+
+  constructor(outbox: Outbox, logger: Pick<Logger, 'error'>) {
+    this.#outbox = outbox
+    this.#logger = logger
+  }
 
   /** Whether an earlier visit or another tab left sync paused. */
   async read(): Promise<boolean> {
-    return (await this.outbox.getMeta<boolean>(PAUSED_KEY)) === true
+    return (await this.#outbox.getMeta<boolean>(PAUSED_KEY)) === true
   }
 
   /** Stores the pause for every tab. */
   write(paused: boolean): Promise<void> {
-    return this.outbox.setMeta(PAUSED_KEY, paused)
+    return this.#outbox.setMeta(PAUSED_KEY, paused)
   }
 
   /** Calls `listener` with the stored pause now and after every change from any tab; returns the stop. */
   watch(listener: (paused: boolean) => void): () => void {
     const subscription = liveQuery(() => this.read()).subscribe({
       next: listener,
-      error: (error: unknown) => this.logger.error('Driftless: watching the pause failed', error),
+      error: (error: unknown) => this.#logger.error('Driftless: watching the pause failed', error),
     })
     return () => subscription.unsubscribe()
   }

@@ -108,154 +108,159 @@ export function createSyncClient(db: Dexie, options: SyncClientOptions): SyncCli
  */
 class DriftlessClient implements SyncClient {
   readonly db: Dexie
-  private readonly env: SyncEnvironment
-  private readonly outbox: Outbox
-  private readonly clock: HybridClock
-  private readonly status: SyncStatusStore
-  private readonly events: Listeners<SyncEvent>
-  private readonly transport: Transport
-  private readonly tabs: TabCoordinator
-  private readonly storage: StorageGuard
-  private readonly engine: Omit<EngineContext, 'withTransport'>
-  private readonly schedulerOptions: SchedulerOptions
-  private readonly cleanups: (() => void)[] = []
-  private readonly connection: ConnectionTracker
-  private readonly counts: QueueCounts
-  private readonly sharedPause: SharedPause
+  readonly #env: SyncEnvironment
+  readonly #outbox: Outbox
+  readonly #clock: HybridClock
+  readonly #status: SyncStatusStore
+  readonly #events: Listeners<SyncEvent>
+  readonly #transport: Transport
+  readonly #tabs: TabCoordinator
+  readonly #storage: StorageGuard
+  readonly #engine: Omit<EngineContext, 'withTransport'>
+  readonly #schedulerOptions: SchedulerOptions
+  readonly #cleanups: (() => void)[] = []
+  readonly #connection: ConnectionTracker
+  readonly #counts: QueueCounts
+  readonly #sharedPause: SharedPause
   /** The shared pause as last read from the database. */
-  private paused = false
+  #paused = false
   /** Set while the database deleted under a paused client reopens, until the pause is stored again. */
-  private pauseToRestore = false
+  #pauseToRestore = false
   /** What `isLoaded` waits for: the stored meta (clock, last sync, pause) and the first queue counts. */
-  private loaded = { meta: false, counts: false }
+  #loaded = { meta: false, counts: false }
   /** The current connection; null while disconnected. */
-  private session: SyncSession | null = null
+  #session: SyncSession | null = null
   /** The last session's final round, which the next session's first round waits for. */
-  private previousRounds: Promise<void> = Promise.resolve()
-  private closed = false
-  private starting: Promise<void> | null = null
-  private readonly ready: Promise<void>
+  #previousRounds: Promise<void> = Promise.resolve()
+  #closed = false
+  #starting: Promise<void> | null = null
+  readonly #ready: Promise<void>
 
   constructor(db: Dexie, options: SyncClientOptions) {
     const { tables, transport, name, env, persistStorage = true, ...engineOptions } = options
     this.db = db
-    this.env = env ?? defaultEnvironment()
+    this.#env = env ?? defaultEnvironment()
     const resolved: EngineOptions = resolveEngineOptions(engineOptions)
-    this.clock = new HybridClock(this.env)
-    this.outbox = attachOutbox(db, { tables, timestamp: () => this.clock.now() })
-    this.status = new SyncStatusStore({ isOnline: this.env.isOnline() }, this.env.logger)
-    this.events = new Listeners(this.env.logger, 'an onSync listener')
-    this.storage = new StorageGuard(this.env, this.status, persistStorage)
-    watchStorageFull(db, (full) => this.storage.setFull(full))
-    this.events.add((event) => {
-      if (event.phase === 'complete') void this.storage.afterRound(event.pushed)
+    this.#clock = new HybridClock(this.#env)
+    this.#outbox = attachOutbox(db, { tables, timestamp: () => this.#clock.now() })
+    this.#status = new SyncStatusStore({ isOnline: this.#env.isOnline() }, this.#env.logger)
+    this.#events = new Listeners(this.#env.logger, 'an onSync listener')
+    this.#storage = new StorageGuard(this.#env, this.#status, persistStorage)
+    watchStorageFull(db, (full) => this.#storage.setFull(full))
+    this.#events.add((event) => {
+      if (event.phase === 'complete') void this.#storage.afterRound(event.pushed)
     })
-    void this.storage.refresh()
-    this.transport = transport ?? new HttpTransport({ env: this.env })
-    this.engine = {
+    void this.#storage.refresh()
+    this.#transport = transport ?? new HttpTransport({ env: this.#env })
+    this.#engine = {
       db,
-      outbox: this.outbox,
-      env: this.env,
+      outbox: this.#outbox,
+      env: this.#env,
       options: resolved,
-      clock: this.clock,
+      clock: this.#clock,
       tables: new Map(Object.keys(tables).map((table) => [table, primaryKeyPath(db, table)])),
-      emit: (event) => this.events.notify(event),
+      emit: (event) => this.#events.notify(event),
     }
     const autoSync = resolved.autoSync
-    this.schedulerOptions = {
+    this.#schedulerOptions = {
       debounceMs: autoSync === false ? 0 : autoSync.debounceMs,
       throttleMs: resolved.uploadThrottleMs,
       intervalMs: autoSync === false ? null : autoSync.intervalMs,
       retryDelayMs: resolved.retryDelayMs,
       maxRetryDelayMs: resolved.maxRetryDelayMs,
     }
-    this.tabs = new TabCoordinator(name ?? db.name, this.env, this.status, {
+    this.#tabs = new TabCoordinator(name ?? db.name, this.#env, this.#status, {
       lead: () => {
-        this.startLeading().catch((error: unknown) => this.reportLeadError(error))
+        this.#startLeading().catch((error: unknown) => this.#reportLeadError(error))
       },
-      follow: (reason) => this.session?.stop(reason),
+      follow: (reason) => this.#session?.stop(reason),
       sync: () => this.sync(),
     })
-    this.connection = new ConnectionTracker(this.env, resolved.connectionGraceMs, (connection) => {
+    this.#connection = new ConnectionTracker(this.#env, resolved.connectionGraceMs, (connection) => {
       // Followers show the leader's view, which is the one that talks to the backend.
-      if (this.tabs.isLeader) this.tabs.update({ connection })
+      if (this.#tabs.isLeader) this.#tabs.update({ connection })
     })
-    this.connection.update({ online: this.env.isOnline() })
-    this.sharedPause = new SharedPause(this.outbox, this.env.logger)
-    this.ready = this.restoreMeta()
-    this.counts = new QueueCounts(this.outbox, this.status, this.env, {
-      loaded: () => this.markLoaded('counts'),
-      newWrites: () => this.session?.notifyWrite(),
+    this.#connection.update({ online: this.#env.isOnline() })
+    this.#sharedPause = new SharedPause(this.#outbox, this.#env.logger)
+    this.#ready = this.#restoreMeta()
+    this.#counts = new QueueCounts(this.#outbox, this.#status, this.#env, {
+      loaded: () => this.#markLoaded('counts'),
+      newWrites: () => this.#session?.notifyWrite(),
     })
-    this.counts.start()
-    this.cleanups.push(() => this.counts.stop())
-    this.watchOnline()
-    this.watchPause()
-    this.cleanups.push(
-      watchDatabaseDeleted(db, this.env, {
+    this.#counts.start()
+    this.#cleanups.push(() => this.#counts.stop())
+    this.#watchOnline()
+    this.#watchPause()
+    this.#cleanups.push(
+      watchDatabaseDeleted(db, this.#env, {
         deleted: () => {
           // "Work offline" was the person's choice, not data: it outlives the database it was stored in.
-          this.pauseToRestore = this.paused
-          const { pendingChanges, failedChanges } = this.status.getSnapshot()
-          this.counts.restartSequence()
-          this.tabs.update({ hasSynced: false, lastSyncedAt: null })
+          this.#pauseToRestore = this.#paused
+          const { pendingChanges, failedChanges } = this.#status.getSnapshot()
+          this.#counts.restartSequence()
+          this.#tabs.update({ hasSynced: false, lastSyncedAt: null })
           const lostChanges = pendingChanges + failedChanges
-          this.events.notify({ phase: 'reset', at: this.env.now(), reason: 'database-deleted', lostChanges })
+          this.#events.notify({
+            phase: 'reset',
+            at: this.#env.now(),
+            reason: 'database-deleted',
+            lostChanges,
+          })
         },
         reopened: () => {
-          if (this.pauseToRestore) {
-            this.sharedPause
+          if (this.#pauseToRestore) {
+            this.#sharedPause
               .write(true)
               .catch((error: unknown) =>
-                this.env.logger.error('Driftless: restoring the pause failed', error),
+                this.#env.logger.error('Driftless: restoring the pause failed', error),
               )
               .finally(() => {
-                this.pauseToRestore = false
+                this.#pauseToRestore = false
               })
             return
           }
-          if (this.tabs.isLeader) this.session?.requestRound().catch(() => {})
+          if (this.#tabs.isLeader) this.#session?.requestRound().catch(() => {})
         },
-        isClosed: () => this.closed,
+        isClosed: () => this.#closed,
       }),
     )
-    this.tabs.start()
+    this.#tabs.start()
   }
 
-  getSnapshot = (): SyncStatus => this.status.getSnapshot()
-  subscribe = (listener: (status: SyncStatus) => void): (() => void) => this.status.subscribe(listener)
-  onSync = (listener: SyncEventListener): (() => void) => this.events.add(listener)
+  getSnapshot = (): SyncStatus => this.#status.getSnapshot()
+  subscribe = (listener: (status: SyncStatus) => void): (() => void) => this.#status.subscribe(listener)
+  onSync = (listener: SyncEventListener): (() => void) => this.#events.add(listener)
 
   async connect(connector: SyncConnector = {}): Promise<void> {
-    this.assertOpen()
-    if (this.session) await this.disconnect()
-    this.session = new SyncSession({
-      engine: this.engine,
+    this.#assertOpen()
+    if (this.#session) await this.disconnect()
+    this.#session = new SyncSession({
+      engine: this.#engine,
       connector,
-      transport: this.transport,
+      transport: this.#transport,
       uploadClient: this,
-      scheduler: this.schedulerOptions,
-      status: this.status.getSnapshot,
-      report: (patch) => this.tabs.update(patch),
-      after: this.previousRounds,
-      onOutcome: (outcome) => this.connection.update({ outcome }),
-      recount: () => this.counts.recount(),
+      scheduler: this.#schedulerOptions,
+      status: this.#status.getSnapshot,
+      report: (patch) => this.#tabs.update(patch),
+      after: this.#previousRounds,
+      onOutcome: (outcome) => this.#connection.update({ outcome }),
+      recount: () => this.#counts.recount(),
     })
-    this.connection.update({ started: true })
-    if (!this.tabs.isLeader && this.status.getSnapshot().connection === 'disconnected') {
-      this.status.update({ connection: this.paused ? 'paused' : 'connecting' })
+    this.#connection.update({ started: true })
+    if (!this.#tabs.isLeader && this.#status.getSnapshot().connection === 'disconnected') {
+      this.#status.update({ connection: this.#paused ? 'paused' : 'connecting' })
     }
-    if (this.tabs.isLeader) await this.startLeading()
+    if (this.#tabs.isLeader) await this.#startLeading()
   }
 
   async disconnect(): Promise<void> {
-    const session = this.session
+    const session = this.#session
     if (!session) return
-    this.session = null
+    this.#session = null
     session.stop(new NotConnectedError())
-    this.previousRounds = session.settled
-    this.connection.update({ started: false })
-    this.tabs.update({
+    this.#previousRounds = session.settled
+    this.#connection.update({ started: false })
+    this.#tabs.update({
       isConnected: false,
       isConnecting: false,
       isUploading: false,
@@ -267,177 +272,177 @@ class DriftlessClient implements SyncClient {
   }
 
   async pause(): Promise<void> {
-    this.assertOpen()
-    await this.sharedPause.write(true)
-    this.applyPause(true)
+    this.#assertOpen()
+    await this.#sharedPause.write(true)
+    this.#applyPause(true)
   }
 
   async resume(): Promise<void> {
-    this.assertOpen()
-    await this.sharedPause.write(false)
-    this.applyPause(false)
+    this.#assertOpen()
+    await this.#sharedPause.write(false)
+    this.#applyPause(false)
   }
 
   async sync(): Promise<void> {
-    this.assertOpen()
-    if (this.paused) throw new SyncPausedError()
-    if (!this.tabs.isLeader) return this.tabs.forwardSync(() => this.sync())
-    if (!this.session) throw new NotConnectedError()
+    this.#assertOpen()
+    if (this.#paused) throw new SyncPausedError()
+    if (!this.#tabs.isLeader) return this.#tabs.forwardSync(() => this.sync())
+    if (!this.#session) throw new NotConnectedError()
     // Just elected (e.g. a forwarded sync() retried after a takeover): the loops may still be starting.
-    if (!this.session.isRunning) await this.startLeading()
-    if (!this.session) throw new NotConnectedError()
-    return this.session.requestRound()
+    if (!this.#session.isRunning) await this.#startLeading()
+    if (!this.#session) throw new NotConnectedError()
+    return this.#session.requestRound()
   }
 
   async getCrudBatch(limit?: number): Promise<CrudBatch | null> {
-    const batch = await this.outbox.getCrudBatch(limit)
-    return batch && { ...batch, complete: () => this.completeUploaded(batch) }
+    const batch = await this.#outbox.getCrudBatch(limit)
+    return batch && { ...batch, complete: () => this.#completeUploaded(batch) }
   }
 
   async getNextCrudTransaction(): Promise<CrudTransaction | null> {
-    const transaction = await this.outbox.getNextCrudTransaction()
-    return transaction && { ...transaction, complete: () => this.completeUploaded(transaction) }
+    const transaction = await this.#outbox.getNextCrudTransaction()
+    return transaction && { ...transaction, complete: () => this.#completeUploaded(transaction) }
   }
 
   /** The backend has these changes now: their echoes in a later pull are ours, never conflicts. */
-  private completeUploaded(uploaded: CrudBatch | CrudTransaction): Promise<void> {
+  #completeUploaded(uploaded: CrudBatch | CrudTransaction): Promise<void> {
     return this.db.transaction('rw', [OUTBOX_TABLE, META_TABLE], async () => {
-      const seenAtSeq = await this.outbox.highWater()
+      const seenAtSeq = await this.#outbox.highWater()
       await uploaded.complete()
-      await rememberUploaded(this.engine, uploaded.crud, seenAtSeq)
+      await rememberUploaded(this.#engine, uploaded.crud, seenAtSeq)
     })
   }
 
   listChanges(filter?: { status?: ChangeStatus | readonly ChangeStatus[] }): Promise<OutboxEntry[]> {
-    return this.outbox.list(filter)
+    return this.#outbox.list(filter)
   }
 
   watchChanges(
     filter: { status?: ChangeStatus | readonly ChangeStatus[] },
     listener: (entries: OutboxEntry[]) => void,
   ): () => void {
-    const entries = new Listeners<OutboxEntry[]>(this.env.logger, 'a watchChanges listener')
+    const entries = new Listeners<OutboxEntry[]>(this.#env.logger, 'a watchChanges listener')
     entries.add(listener)
-    const subscription = liveQuery(() => this.outbox.list(filter)).subscribe({
+    const subscription = liveQuery(() => this.#outbox.list(filter)).subscribe({
       next: (value) => entries.notify(value),
-      error: (error: unknown) => this.env.logger.error('Driftless: watching the outbox failed', error),
+      error: (error: unknown) => this.#env.logger.error('Driftless: watching the outbox failed', error),
     })
     return () => subscription.unsubscribe()
   }
 
   async retryFailed(ids?: readonly string[]): Promise<number> {
-    const count = await this.outbox.retryFailed(ids)
-    if (count > 0) this.session?.notifyWrite()
+    const count = await this.#outbox.retryFailed(ids)
+    if (count > 0) this.#session?.notifyWrite()
     return count
   }
 
   discardFailed(ids?: readonly string[]): Promise<number> {
-    return this.outbox.discardFailed(ids)
+    return this.#outbox.discardFailed(ids)
   }
 
   async backfill(options?: Omit<BackfillOptions, 'timestamp'>): Promise<BackfillResult> {
-    this.assertOpen()
-    await this.ready
+    this.#assertOpen()
+    await this.#ready
     // Its own chunk: most apps never adopt a database from before Driftless.
     const { backfill } = await import('../capture/backfill.js')
-    return backfill(this.outbox, { ...options, timestamp: () => this.clock.now() })
+    return backfill(this.#outbox, { ...options, timestamp: () => this.#clock.now() })
   }
 
   async close(): Promise<void> {
-    if (this.closed) return
+    if (this.#closed) return
     await this.disconnect()
-    this.closed = true
-    for (const cleanup of this.cleanups.splice(0)) cleanup()
-    this.connection.dispose()
-    this.tabs.close()
+    this.#closed = true
+    for (const cleanup of this.#cleanups.splice(0)) cleanup()
+    this.#connection.dispose()
+    this.#tabs.close()
   }
 
   /** Follows the browser's online flag: the status shows it, and coming back online starts a round. */
-  private watchOnline(): void {
-    this.cleanups.push(
-      this.env.onOnlineChange((online) => {
-        this.status.update({ isOnline: online })
-        this.connection.update({ online })
-        if (online && this.tabs.isLeader) this.session?.requestRound().catch(() => {})
+  #watchOnline(): void {
+    this.#cleanups.push(
+      this.#env.onOnlineChange((online) => {
+        this.#status.update({ isOnline: online })
+        this.#connection.update({ online })
+        if (online && this.#tabs.isLeader) this.#session?.requestRound().catch(() => {})
       }),
     )
   }
 
   /** Follows the shared pause, which any tab may set: every tab shows it, the leader obeys it. */
-  private watchPause(): void {
-    this.cleanups.push(this.sharedPause.watch((paused) => this.applyPause(paused)))
+  #watchPause(): void {
+    this.#cleanups.push(this.#sharedPause.watch((paused) => this.#applyPause(paused)))
   }
 
-  private applyPause(paused: boolean): void {
-    if (this.closed || (this.pauseToRestore && !paused)) return
-    const changed = paused !== this.paused
-    this.paused = paused
-    this.status.update({ isPaused: paused })
-    this.connection.update({ paused })
+  #applyPause(paused: boolean): void {
+    if (this.#closed || (this.#pauseToRestore && !paused)) return
+    const changed = paused !== this.#paused
+    this.#paused = paused
+    this.#status.update({ isPaused: paused })
+    this.#connection.update({ paused })
     // The pause is shared state every tab reads itself: a tab not leading (yet) must not wait for a leader to say so.
-    if (!this.tabs.isLeader) this.showPauseWhileFollowing(paused)
-    if (!changed || !this.tabs.isLeader || !this.session) return
+    if (!this.#tabs.isLeader) this.#showPauseWhileFollowing(paused)
+    if (!changed || !this.#tabs.isLeader || !this.#session) return
     if (paused) {
-      this.session.stop(new SyncPausedError())
-      this.tabs.update({ isUploading: false, isDownloading: false, isConnecting: false, nextRetryAt: null })
+      this.#session.stop(new SyncPausedError())
+      this.#tabs.update({ isUploading: false, isDownloading: false, isConnecting: false, nextRetryAt: null })
     } else {
-      this.startLeading().catch((error: unknown) => this.reportLeadError(error))
+      this.#startLeading().catch((error: unknown) => this.#reportLeadError(error))
     }
   }
 
-  private showPauseWhileFollowing(paused: boolean): void {
-    const { connection } = this.status.getSnapshot()
-    if (paused && connection !== 'disconnected') this.status.update({ connection: 'paused' })
+  #showPauseWhileFollowing(paused: boolean): void {
+    const { connection } = this.#status.getSnapshot()
+    if (paused && connection !== 'disconnected') this.#status.update({ connection: 'paused' })
     else if (!paused && connection === 'paused')
-      this.status.update({ connection: this.session ? 'connecting' : 'disconnected' })
+      this.#status.update({ connection: this.#session ? 'connecting' : 'disconnected' })
   }
 
-  private markLoaded(part: keyof DriftlessClient['loaded']): void {
-    this.loaded[part] = true
-    if (this.loaded.meta && this.loaded.counts) this.status.update({ isLoaded: true })
+  #markLoaded(part: 'meta' | 'counts'): void {
+    this.#loaded[part] = true
+    if (this.#loaded.meta && this.#loaded.counts) this.#status.update({ isLoaded: true })
   }
 
   /** Starts the loops in this tab; concurrent callers share one start. */
-  private startLeading(): Promise<void> {
-    if (!this.starting) {
-      this.starting = this.beginLeading().finally(() => {
-        this.starting = null
+  #startLeading(): Promise<void> {
+    if (!this.#starting) {
+      this.#starting = this.#beginLeading().finally(() => {
+        this.#starting = null
       })
     }
-    return this.starting
+    return this.#starting
   }
 
-  private async beginLeading(): Promise<void> {
-    await this.ready
+  async #beginLeading(): Promise<void> {
+    await this.#ready
     // Only the leader uploads, so anything left `syncing` was in flight in a tab that is gone.
-    await this.outbox.init()
-    this.status.update({ connection: this.connection.state })
-    this.tabs.announceLeading()
-    if (this.tabs.isLeader && !this.paused) this.session?.start()
+    await this.#outbox.init()
+    this.#status.update({ connection: this.#connection.state })
+    this.#tabs.announceLeading()
+    if (this.#tabs.isLeader && !this.#paused) this.#session?.start()
   }
 
-  private reportLeadError(error: unknown): void {
+  #reportLeadError(error: unknown): void {
     const wrapped = error instanceof Error ? error : new Error(String(error))
-    this.events.notify({ phase: 'error', at: this.env.now(), stage: 'push', error: wrapped })
+    this.#events.notify({ phase: 'error', at: this.#env.now(), stage: 'push', error: wrapped })
   }
 
   /** Reads what earlier visits left: the clock, when sync last completed, and the shared pause. */
-  private async restoreMeta(): Promise<void> {
+  async #restoreMeta(): Promise<void> {
     const [clock, lastSyncedAt, paused] = await Promise.all([
-      this.outbox.getMeta(CLOCK_KEY),
-      this.outbox.getMeta<number>(LAST_SYNCED_KEY),
-      this.sharedPause.read(),
+      this.#outbox.getMeta(CLOCK_KEY),
+      this.#outbox.getMeta<number>(LAST_SYNCED_KEY),
+      this.#sharedPause.read(),
     ])
-    this.clock.merge(clock)
-    if (typeof lastSyncedAt === 'number' && !this.status.getSnapshot().hasSynced) {
-      this.status.update({ hasSynced: true, lastSyncedAt })
+    this.#clock.merge(clock)
+    if (typeof lastSyncedAt === 'number' && !this.#status.getSnapshot().hasSynced) {
+      this.#status.update({ hasSynced: true, lastSyncedAt })
     }
-    this.applyPause(paused)
-    this.markLoaded('meta')
+    this.#applyPause(paused)
+    this.#markLoaded('meta')
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new DriftlessError('CLOSED', 'This sync client was closed; create a new one.')
+  #assertOpen(): void {
+    if (this.#closed) throw new DriftlessError('CLOSED', 'This sync client was closed; create a new one.')
   }
 }
 

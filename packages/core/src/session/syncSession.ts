@@ -42,81 +42,84 @@ export interface SyncSessionOptions {
  */
 export class SyncSession {
   readonly connector: SyncConnector
-  private readonly scheduler: SyncScheduler
-  private readonly credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
-  private readonly context: EngineContext
+  readonly #scheduler: SyncScheduler
+  readonly #credentials: Pick<CredentialCache, 'get' | 'invalidate'> | null
+  readonly #context: EngineContext
   /** The upload and pull loops, a chunk of their own, off the page's first load; fetched again after a failure. */
-  private readonly loadLoops = loadOnce(async () => {
+  readonly #loadLoops = loadOnce(async () => {
     const [{ UploadLoop }, { PullLoop }] = await Promise.all([
       import('../sync/uploadLoop.js'),
       import('../sync/pullLoop.js'),
     ])
-    return { uploads: new UploadLoop(this.context), pulls: new PullLoop(this.context) }
+    return { uploads: new UploadLoop(this.#context), pulls: new PullLoop(this.#context) }
   })
-  private readonly env: SyncEnvironment
-  private lastRound: Promise<void>
-  private stopLive: (() => void) | null = null
+  readonly #env: SyncEnvironment
+  #lastRound: Promise<void>
+  #stopLive: (() => void) | null = null
 
-  constructor(private readonly options: SyncSessionOptions) {
+  readonly #options: SyncSessionOptions
+
+  constructor(options: SyncSessionOptions) {
+    this.#options = options
     const { connector, engine } = options
     this.connector = connector
-    this.env = engine.env
-    this.lastRound = options.after
-    this.credentials = connector.fetchCredentials
+    this.#env = engine.env
+    this.#lastRound = options.after
+    this.#credentials = connector.fetchCredentials
       ? lazyCredentialCache(
           () => connector.fetchCredentials!(),
-          this.env,
+          this.#env,
           () => engine.clock.physicalNow(),
         )
       : null
-    this.context = { ...engine, withTransport: (call) => this.withTransport(call) }
-    this.scheduler = new SyncScheduler(
-      (signal) => this.trackRound(signal),
-      this.env,
+    this.#context = { ...engine, withTransport: (call) => this.#withTransport(call) }
+    this.#scheduler = new SyncScheduler(
+      (signal) => this.#trackRound(signal),
+      this.#env,
       options.scheduler,
       (nextRetryAt) => options.report({ nextRetryAt }),
     )
     // Fetched at connect in every tab, leading or not: a tab that leads hours later, after a deploy
     // removed the old chunks, already holds them.
-    void this.loadLoops().catch(() => {})
+    void this.#loadLoops().catch(() => {})
   }
 
   /** Whether the loops run (this tab leads and the session was started). */
   get isRunning(): boolean {
-    return this.scheduler.isActive
+    return this.#scheduler.isActive
   }
 
   /** Settles when the round in flight, if any, has ended. */
   get settled(): Promise<void> {
-    return this.lastRound
+    return this.#lastRound
   }
 
   /** Starts the loops in this tab, with a first round at once. */
   start(): void {
-    if (this.scheduler.isActive) return
-    this.options.report({ isConnecting: true })
-    this.scheduler.start()
-    this.startLive()
+    if (this.#scheduler.isActive) return
+    this.#options.report({ isConnecting: true })
+    this.#scheduler.start()
+    this.#startLive()
   }
 
   /** Stops the loops and aborts the round in flight; callers waiting on a round are rejected with `reason`. */
   stop(reason: Error): void {
-    this.stopLive?.()
-    this.stopLive = null
-    this.scheduler.stop(reason)
+    this.#stopLive?.()
+    this.#stopLive = null
+    this.#scheduler.stop(reason)
   }
 
   /** The transport's live channel, held while the loops run: a poke asks for the ordinary round. */
-  private startLive(): void {
-    const { transport, report } = this.options
-    if (this.stopLive || !transport.live) return
-    const { credentials } = this
-    this.stopLive = transport.live({
+  #startLive(): void {
+    const { transport, report } = this.#options
+    if (this.#stopLive || !transport.live) return
+    const credentials = this.#credentials
+    this.#stopLive = transport.live({
       credentials: async () => (credentials ? credentials.get() : undefined),
       invalidateCredentials: (token) => credentials?.invalidate(token),
       // A round already running takes the poke along: the scheduler runs at most one more after it.
       onPoke: () => {
-        if (this.scheduler.isActive && this.env.isOnline()) this.scheduler.requestRound().catch(() => {})
+        if (this.#scheduler.isActive && this.#env.isOnline()) this.#scheduler.requestRound().catch(() => {})
       },
       onLiveChange: (open) =>
         report(open ? { isConnected: true, isConnecting: false } : { isConnected: false }),
@@ -125,30 +128,30 @@ export class SyncSession {
 
   /** A round now, past any debounce or backoff; resolves when a round started after the call ends. */
   requestRound(): Promise<void> {
-    return this.scheduler.requestRound()
+    return this.#scheduler.requestRound()
   }
 
   /** A local write is queued: a round follows after the debounce. */
   notifyWrite(): void {
-    this.scheduler.notifyWrite()
+    this.#scheduler.notifyWrite()
   }
 
-  private trackRound(signal: AbortSignal): Promise<number | null> {
-    const round = this.lastRound.then(() => this.runRound(signal))
-    this.lastRound = round.then(
+  #trackRound(signal: AbortSignal): Promise<number | null> {
+    const round = this.#lastRound.then(() => this.#runRound(signal))
+    this.#lastRound = round.then(
       () => {},
       () => {},
     )
     return round
   }
 
-  private async runRound(signal: AbortSignal): Promise<number | null> {
-    const { report, engine } = this.options
+  async #runRound(signal: AbortSignal): Promise<number | null> {
+    const { report, engine } = this.#options
     signal.throwIfAborted()
-    const drained = await this.stage('push', signal, async () => {
-      const drained = await (await this.loadLoops()).uploads.drain(
+    const drained = await this.#stage('push', signal, async () => {
+      const drained = await (await this.#loadLoops()).uploads.drain(
         this.connector,
-        this.options.uploadClient,
+        this.#options.uploadClient,
         signal,
         (uploadProgress) => report({ isUploading: true, uploadProgress }),
       )
@@ -156,18 +159,18 @@ export class SyncSession {
       report({ uploadError: drained.rejection, isDownloading: true })
       return drained
     })
-    await this.options.recount?.()
+    await this.#options.recount?.()
     const {
       applied: pulled,
       more,
       unended,
-    } = await this.stage('pull', signal, () =>
-      this.loadLoops().then(({ pulls }) =>
+    } = await this.#stage('pull', signal, () =>
+      this.#loadLoops().then(({ pulls }) =>
         pulls.pullAll(signal, (downloadProgress) => report({ downloadProgress })),
       ),
     )
     await engine.outbox.setMeta(CLOCK_KEY, engine.clock.toJSON())
-    const now = this.env.now()
+    const now = this.#env.now()
     if (more) {
       // The backlog goes on in the next round, after that round's uploads; the catch-up is not done yet.
       report({
@@ -176,11 +179,11 @@ export class SyncSession {
         ...(unended ? { lastError: unended.message } : {}),
       })
       engine.emit({ phase: 'complete', at: now, pushed: drained.uploaded, pulled })
-      this.scheduler.requestRound().catch(() => {})
+      this.#scheduler.requestRound().catch(() => {})
       return drained.retryAt
     }
     await engine.outbox.setMeta(LAST_SYNCED_KEY, now)
-    const status = this.options.status()
+    const status = this.#options.status()
     report({
       hasSynced: true,
       lastSyncedAt: now,
@@ -192,8 +195,8 @@ export class SyncSession {
   }
 
   /** Runs the upload or the download of a round; its failure shows in the status and as an error event. */
-  private async stage<T>(stage: 'push' | 'pull', signal: AbortSignal, run: () => Promise<T>): Promise<T> {
-    const { report } = this.options
+  async #stage<T>(stage: 'push' | 'pull', signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+    const { report } = this.#options
     try {
       return await run()
     } catch (error) {
@@ -204,7 +207,7 @@ export class SyncSession {
             ? { uploadError: message, lastError: message }
             : { downloadError: message, lastError: message },
         )
-        this.reportError(error instanceof CredentialsError ? 'credentials' : stage, error)
+        this.#reportError(error instanceof CredentialsError ? 'credentials' : stage, error)
       }
       throw error
     } finally {
@@ -217,11 +220,9 @@ export class SyncSession {
   }
 
   /** Calls the transport with current credentials; a 401 drops them and tries once more with fresh ones. */
-  private async withTransport<T>(
-    call: (transport: Transport, context: TransportContext) => Promise<T>,
-  ): Promise<T> {
-    const { transport, report } = this.options
-    const { credentials } = this
+  async #withTransport<T>(call: (transport: Transport, context: TransportContext) => Promise<T>): Promise<T> {
+    const { transport, report } = this.#options
+    const credentials = this.#credentials
     let token: string | undefined
     const attempt = async () => {
       const current = credentials ? await credentials.get() : undefined
@@ -238,10 +239,10 @@ export class SyncSession {
         result = await attempt()
       }
       report({ isConnected: true, isConnecting: false })
-      this.hearOutcome('reached')
+      this.#hearOutcome('reached')
       return result
     } catch (error) {
-      this.hearOutcome(outcomeOfFailure(error))
+      this.#hearOutcome(outcomeOfFailure(error))
       // Fresh credentials were refused too: drop them, so the next attempt fetches again first.
       if (error instanceof TransportError && error.status === 401) credentials?.invalidate(token)
       const unreachable =
@@ -253,12 +254,12 @@ export class SyncSession {
   }
 
   /** Only a running session's answers count: a request aborted by stop() says nothing about the server. */
-  private hearOutcome(outcome: ConnectionOutcome): void {
-    if (outcome !== 'unknown' && this.scheduler.isActive) this.options.onOutcome?.(outcome)
+  #hearOutcome(outcome: ConnectionOutcome): void {
+    if (outcome !== 'unknown' && this.#scheduler.isActive) this.#options.onOutcome?.(outcome)
   }
 
-  private reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
+  #reportError(stage: 'push' | 'pull' | 'credentials', error: unknown): void {
     const wrapped = error instanceof Error ? error : new Error(errorMessage(error))
-    this.options.engine.emit({ phase: 'error', at: this.env.now(), stage, error: wrapped })
+    this.#options.engine.emit({ phase: 'error', at: this.#env.now(), stage, error: wrapped })
   }
 }

@@ -32,44 +32,43 @@ const DEFAULT_MAX_DRIFT_MS = 60_000
  * own clocks disagree.
  */
 export class HybridClock {
-  private last: number
-  private offsetMs: number
-  private readonly maxRoundTripMs: number
-  private readonly maxOffsetMs: number
-  private readonly maxDriftMs: number
-  private synced: boolean
+  #last: number
+  #offsetMs: number
+  readonly #maxRoundTripMs: number
+  readonly #maxOffsetMs: number
+  readonly #maxDriftMs: number
+  #synced: boolean
 
-  constructor(
-    private readonly env: Pick<SyncEnvironment, 'now'>,
-    state?: HybridClockState,
-    options: HybridClockOptions = {},
-  ) {
-    this.maxRoundTripMs = options.maxRoundTripMs ?? DEFAULT_MAX_ROUND_TRIP_MS
-    this.maxOffsetMs = options.maxOffsetMs ?? DEFAULT_MAX_OFFSET_MS
-    this.maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS
-    this.last = state?.last ?? 0
+  readonly #env: Pick<SyncEnvironment, 'now'>
+
+  constructor(env: Pick<SyncEnvironment, 'now'>, state?: HybridClockState, options: HybridClockOptions = {}) {
+    this.#env = env
+    this.#maxRoundTripMs = options.maxRoundTripMs ?? DEFAULT_MAX_ROUND_TRIP_MS
+    this.#maxOffsetMs = options.maxOffsetMs ?? DEFAULT_MAX_OFFSET_MS
+    this.#maxDriftMs = options.maxDriftMs ?? DEFAULT_MAX_DRIFT_MS
+    this.#last = state?.last ?? 0
     const offset = state?.offsetMs ?? 0
-    this.offsetMs = Math.abs(offset) <= this.maxOffsetMs ? offset : 0
-    this.synced = state?.synced === true && this.offsetMs === offset
+    this.#offsetMs = Math.abs(offset) <= this.#maxOffsetMs ? offset : 0
+    this.#synced = state?.synced === true && this.#offsetMs === offset
   }
 
   /** The device clock corrected by the server offset: the best guess of the server's time now. */
   physicalNow(): number {
-    return this.env.now() + this.offsetMs
+    return this.#env.now() + this.#offsetMs
   }
 
   /** A timestamp greater than every one issued or observed before. */
   now(): number {
-    this.last = Math.max(Math.floor(this.physicalNow()), this.last + 1)
-    return this.last
+    this.#last = Math.max(Math.floor(this.physicalNow()), this.#last + 1)
+    return this.#last
   }
 
   /** Takes in a timestamp from another device or the server, so later local ones sort after it. */
   observe(remoteTimestamp: number): void {
     if (!Number.isFinite(remoteTimestamp)) return
     // Following a device an hour ahead would pin every later timestamp to its clock for that hour.
-    if (this.synced && remoteTimestamp > this.physicalNow() + this.maxDriftMs) return
-    this.last = Math.max(this.last, Math.floor(remoteTimestamp))
+    if (this.#synced && remoteTimestamp > this.physicalNow() + this.#maxDriftMs) return
+    this.#last = Math.max(this.#last, Math.floor(remoteTimestamp))
   }
 
   /**
@@ -79,36 +78,36 @@ export class HybridClock {
   setServerTime(serverNow: number, sentAt: number, receivedAt: number): boolean {
     const roundTrip = receivedAt - sentAt
     if (![serverNow, sentAt, receivedAt].every(Number.isFinite)) return false
-    if (roundTrip < 0 || roundTrip > this.maxRoundTripMs) return false
+    if (roundTrip < 0 || roundTrip > this.#maxRoundTripMs) return false
     // The server most likely read its clock halfway through the round trip.
     const offset = Math.round(serverNow - (sentAt + roundTrip / 2))
-    if (Math.abs(offset) > this.maxOffsetMs) return false
-    this.offsetMs = offset
-    this.synced = true
+    if (Math.abs(offset) > this.#maxOffsetMs) return false
+    this.#offsetMs = offset
+    this.#synced = true
     // Timestamps issued before the device knew it ran far ahead were wrong; do not keep counting from them.
     const physical = Math.floor(this.physicalNow())
-    if (this.last > physical + this.maxDriftMs) this.last = physical
+    if (this.#last > physical + this.#maxDriftMs) this.#last = physical
     return true
   }
 
   /** The server offset currently applied, milliseconds. */
   get serverOffsetMs(): number {
-    return this.offsetMs
+    return this.#offsetMs
   }
 
   /** Takes in state saved by this or another tab (`toJSON()`), keeping whichever is further along. */
   merge(saved: unknown): void {
     const state = readState(saved)
     if (!state) return
-    if (!this.synced && Math.abs(state.offsetMs) <= this.maxOffsetMs) {
-      if (this.offsetMs === 0) this.offsetMs = state.offsetMs
-      this.synced = state.synced === true
+    if (!this.#synced && Math.abs(state.offsetMs) <= this.#maxOffsetMs) {
+      if (this.#offsetMs === 0) this.#offsetMs = state.offsetMs
+      this.#synced = state.synced === true
     }
     this.observe(state.last)
   }
 
   toJSON(): HybridClockState {
-    return { last: this.last, offsetMs: this.offsetMs, synced: this.synced }
+    return { last: this.#last, offsetMs: this.#offsetMs, synced: this.#synced }
   }
 }
 

@@ -96,61 +96,69 @@ export function outcomeOfFailure(error: unknown): ConnectionOutcome {
  * a new attempt is on its way.
  */
 export class ConnectionTracker {
-  private facts: ConnectionFacts = { started: false, paused: false, online: true, outcome: 'unknown' }
-  private shown: ConnectionState = 'disconnected'
-  private timer: unknown = null
+  #facts: ConnectionFacts = { started: false, paused: false, online: true, outcome: 'unknown' }
+  #shown: ConnectionState = 'disconnected'
+  #timer: unknown = null
+
+  readonly #env: Pick<SyncEnvironment, 'setTimeout' | 'clearTimeout'>
+  readonly #graceMs: number
+  readonly #onChange: (state: ConnectionState) => void
 
   constructor(
-    private readonly env: Pick<SyncEnvironment, 'setTimeout' | 'clearTimeout'>,
-    private readonly graceMs: number,
-    private readonly onChange: (state: ConnectionState) => void,
-  ) {}
+    env: Pick<SyncEnvironment, 'setTimeout' | 'clearTimeout'>,
+    graceMs: number,
+    onChange: (state: ConnectionState) => void,
+  ) {
+    this.#env = env
+    this.#graceMs = graceMs
+    this.#onChange = onChange
+  }
 
   get state(): ConnectionState {
-    return this.shown
+    return this.#shown
   }
 
   get current(): ConnectionFacts {
-    return this.facts
+    return this.#facts
   }
 
   update(patch: Partial<ConnectionFacts>): void {
-    const next = { ...this.facts, ...patch }
+    const next = { ...this.#facts, ...patch }
     // Going offline or (re)starting forgets what the backend said: the next answer is news.
-    if ((patch.online === false && this.facts.online) || (patch.started && !this.facts.started)) {
+    if ((patch.online === false && this.#facts.online) || (patch.started && !this.#facts.started)) {
       next.outcome = patch.outcome ?? 'unknown'
     }
-    this.facts = next
+    this.#facts = next
     const raw = connectionFromFacts(next)
     // A blip that was never shown ends without a "connecting" flash: connected stays until told otherwise.
-    if (raw === 'connecting' && this.shown === 'connected') {
-      this.cancel()
+    if (raw === 'connecting' && this.#shown === 'connected') {
+      this.#cancel()
       return
     }
-    if (!isConnectionProblem(raw) || isConnectionProblem(this.shown) || this.graceMs <= 0) {
-      this.cancel()
-      this.show(raw)
+    if (!isConnectionProblem(raw) || isConnectionProblem(this.#shown) || this.#graceMs <= 0) {
+      this.#cancel()
+      this.#show(raw)
       return
     }
-    if (this.timer !== null) return
-    this.timer = this.env.setTimeout(() => {
-      this.timer = null
-      this.show(connectionFromFacts(this.facts))
-    }, this.graceMs)
+    if (this.#timer !== null) return
+    this.#timer = this.#env.setTimeout(() => {
+      this.#timer = null
+      this.#show(connectionFromFacts(this.#facts))
+    }, this.#graceMs)
   }
 
   dispose(): void {
-    this.cancel()
+    this.#cancel()
   }
 
-  private cancel(): void {
-    if (this.timer !== null) this.env.clearTimeout(this.timer)
-    this.timer = null
+  #cancel(): void {
+    if (this.#timer !== null) this.#env.clearTimeout(this.#timer)
+    this.#timer = null
   }
 
-  private show(state: ConnectionState): void {
-    if (state === this.shown) return
-    this.shown = state
-    this.onChange(state)
+  #show(state: ConnectionState): void {
+    if (state === this.#shown) return
+    this.#shown = state
+    this.#onChange(state)
   }
 }

@@ -139,25 +139,25 @@ export function statusEquals(a: SyncStatus, b: SyncStatus): boolean {
 
 /** Holds the current snapshot; listeners hear only real changes (no flicker from equal snapshots). */
 export class SyncStatusStore {
-  private snapshot: SyncStatus
-  private readonly listeners: Listeners<SyncStatus>
+  #snapshot: SyncStatus
+  readonly #listeners: Listeners<SyncStatus>
 
   constructor(initial: Partial<SyncStatus> = {}, logger: Pick<Logger, 'error'> = console) {
-    this.snapshot = normalize({ ...initialSyncStatus, ...initial }, null)
-    this.listeners = new Listeners(logger, 'a status listener')
+    this.#snapshot = normalize({ ...initialSyncStatus, ...initial }, null)
+    this.#listeners = new Listeners(logger, 'a status listener')
   }
 
-  getSnapshot = (): SyncStatus => this.snapshot
+  getSnapshot = (): SyncStatus => this.#snapshot
 
   /** Hears every new snapshot; returns the unsubscribe function. */
-  subscribe = (listener: (status: SyncStatus) => void): (() => void) => this.listeners.add(listener)
+  subscribe = (listener: (status: SyncStatus) => void): (() => void) => this.#listeners.add(listener)
 
   /** Merges `patch`; replaces the snapshot and notifies only if some field differs. */
   update(patch: Partial<SyncStatus>): SyncStatus {
-    const next = normalize({ ...this.snapshot, ...patch }, this.snapshot)
-    if (statusEquals(next, this.snapshot)) return this.snapshot
-    this.snapshot = next
-    this.listeners.notify(next)
+    const next = normalize({ ...this.#snapshot, ...patch }, this.#snapshot)
+    if (statusEquals(next, this.#snapshot)) return this.#snapshot
+    this.#snapshot = next
+    this.#listeners.notify(next)
     return next
   }
 }

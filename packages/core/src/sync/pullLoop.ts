@@ -41,9 +41,13 @@ interface AppliedSinceCursor {
 /** Pages through the server's changes and applies them without capturing them. */
 export class PullLoop {
   /** Kept from page to page and round to round: how many changes one task can apply on this machine now. */
-  private sliceSize = MIN_SLICE
+  #sliceSize = MIN_SLICE
 
-  constructor(private readonly ctx: EngineContext) {}
+  readonly #ctx: EngineContext
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx
+  }
 
   /**
    * Pulls until `hasMore` is false, or for `maxPullPagesPerRound` pages, so a long (or endless) backlog
@@ -55,7 +59,7 @@ export class PullLoop {
     signal: AbortSignal,
     progress?: (progress: TransferProgress) => void,
   ): Promise<{ applied: number; more: boolean; unended: PullPageLimitError | null }> {
-    const { ctx } = this
+    const ctx = this.#ctx
     let cursor = ((await ctx.outbox.getMeta(CURSOR_KEY)) as string | undefined) ?? null
     const generation = await currentGeneration(ctx)
     let applied = 0
@@ -82,7 +86,7 @@ export class PullLoop {
         page = await next
       } catch (error) {
         if (cursor === null || !isCursorUnknown(error)) throw error
-        await this.startOver()
+        await this.#startOver()
         cursor = null
         received = 0
         next = fetchPage(cursor)
@@ -97,14 +101,14 @@ export class PullLoop {
       // The next page downloads while this one is applied; it is used only once this one is stored.
       if (page.hasMore && pages + 1 < ctx.options.maxPullPagesPerRound) next = fetchPage(nextCursor)
       const checked = checkPulledChanges(page.changes, ctx.tables)
-      const { count, skipped } = await this.applyPage(
+      const { count, skipped } = await this.#applyPage(
         checked,
         cursor,
         nextCursor,
         page.hasMore ? null : generation,
       )
       applied += count
-      for (const error of skipped) this.report(error)
+      for (const error of skipped) this.#report(error)
       received += page.changes.length
       ctx.emit({
         phase: 'pull',
@@ -124,7 +128,7 @@ export class PullLoop {
         return {
           applied,
           more: true,
-          unended: shrinking ? null : this.report(new PullPageLimitError(pages, received)),
+          unended: shrinking ? null : this.#report(new PullPageLimitError(pages, received)),
         }
       }
     }
@@ -134,8 +138,8 @@ export class PullLoop {
    * A change this client cannot apply was skipped, or the server never said the backlog ends: saying so
    * beats stalling the cursor, or pulling on in silence.
    */
-  private report<E extends UnusableChangeError | PullPageLimitError>(error: E): E {
-    const { ctx } = this
+  #report<E extends UnusableChangeError | PullPageLimitError>(error: E): E {
+    const ctx = this.#ctx
     ctx.env.logger.warn(`Driftless: ${error.message}`)
     ctx.emit({ phase: 'error', at: ctx.env.now(), stage: 'pull', error })
     return error
@@ -146,8 +150,8 @@ export class PullLoop {
    * it. Rows with no queued edit go, as the server may no longer have them; known versions go, as they
    * describe data it no longer has. Queued edits stay, with their rows, and upload to the new data.
    */
-  private async startOver(): Promise<void> {
-    const { ctx } = this
+  async #startOver(): Promise<void> {
+    const ctx = this.#ctx
     await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
       await ctx.db.table(META_TABLE).bulkDelete([CURSOR_KEY, APPLIED_KEY])
       await forgetKnownVersions(ctx)
@@ -171,16 +175,16 @@ export class PullLoop {
    * however many changes it holds; the last also stores the cursor. A transaction cut short by a reload leaves the ids it
    * applied under the old cursor, so the same page pulled again skips them.
    */
-  private async applyPage(
+  async #applyPage(
     { usable, unusable }: CheckedPage,
     cursor: string | null,
     nextCursor: string | null,
     /** On the last page: the generation the pull started at, whose echoes it has now brought back. */
     completes: number | null,
   ): Promise<{ count: number; skipped: UnusableChangeError[] }> {
-    const { ctx } = this
+    const ctx = this.#ctx
     for (const change of usable) ctx.clock.observe(change.timestamp)
-    const verdicts = await this.decide(usable)
+    const verdicts = await this.#decide(usable)
     let count = 0
     const settled: Verdict[] = []
     const skipped: UnusableChangeError[] = []
@@ -200,7 +204,7 @@ export class PullLoop {
       await runUncaptured(ctx.db, [...ctx.tables.keys()], async () => {
         const fresh = changes.filter((change) => !appliedIds.has(change.id) && appliedIds.add(change.id))
         // Awaiting a promise that touches no table would let this transaction commit early.
-        if (fresh.length > 0) count += await this.applyChanges(fresh, verdicts, settled)
+        if (fresh.length > 0) count += await this.#applyChanges(fresh, verdicts, settled)
         if (!last) {
           await ctx.outbox.setMeta(APPLIED_KEY, { cursor, ids: [...appliedIds] } satisfies AppliedSinceCursor)
           return
@@ -221,12 +225,12 @@ export class PullLoop {
    * in chunks sized by the slice budget, each one bulk write of rows per table and of known versions, issued
    * in a task of its own (the previous chunk's last write answering), so no task does more than fits.
    */
-  private async applyChanges(
+  async #applyChanges(
     changes: readonly PulledChange[],
     verdicts: ReadonlyMap<PulledChange, Verdict>,
     settled: Verdict[],
   ): Promise<number> {
-    const { ctx } = this
+    const ctx = this.#ctx
     // Dexie's Promise.all: a native one would lose the transaction between the reads and the writes.
     const [seenAtSeq, pending] = await Dexie.Promise.all([ctx.outbox.highWater(), pendingEdits(ctx, changes)])
     // Only a record with queued edits needs its known version (none, and no request, when nothing is queued):
@@ -235,7 +239,7 @@ export class PullLoop {
     let applied = 0
     // One loop in this function: another native async layer inside the transaction lets it commit early.
     for (let offset = 0; offset < changes.length; ) {
-      const chunk = changes.slice(offset, offset + this.sliceSize)
+      const chunk = changes.slice(offset, offset + this.#sliceSize)
       offset += chunk.length
       const started = ctx.env.now()
       const rows = new Map<string, Map<string, RecordData | null>>()
@@ -272,7 +276,7 @@ export class PullLoop {
         ...[...rows].map(([collection, ofTable]) => writeLocalRows(ctx, collection, ofTable)),
       ])
       // The main-thread time of this chunk (all of it, when nothing is queued) sizes the next one.
-      this.sliceSize = nextSliceSize(this.sliceSize, chunk.length, ctx.env.now() - started)
+      this.#sliceSize = nextSliceSize(this.#sliceSize, chunk.length, ctx.env.now() - started)
       await written
     }
     return applied
@@ -282,8 +286,8 @@ export class PullLoop {
    * Outside the transaction (a custom resolver may be async): for the changes to records with queued edits,
    * one read of those edits for the page, then who wins where it is a conflict.
    */
-  private async decide(changes: readonly PulledChange[]): Promise<Map<PulledChange, Verdict>> {
-    const { ctx } = this
+  async #decide(changes: readonly PulledChange[]): Promise<Map<PulledChange, Verdict>> {
+    const ctx = this.#ctx
     const verdicts = new Map<PulledChange, Verdict>()
     const pending = await pendingEdits(ctx, changes)
     if (pending.size === 0) return verdicts

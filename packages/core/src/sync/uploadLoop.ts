@@ -49,12 +49,16 @@ interface NarrowedResult extends PushResult {
 /** Empties the outbox through `uploadData` or, without one, through the transport's push. */
 export class UploadLoop {
   /** Records whose last change the server rejected, held back until the time given. */
-  private readonly heldBack = new Map<string, { until: number; rejection: string }>()
-  private previousFront: string | null = null
+  readonly #heldBack = new Map<string, { until: number; rejection: string }>()
+  #previousFront: string | null = null
   /** The most changes the server said it accepts in one push (413 `batch-too-large`); later batches keep to it. */
-  private serverBatchLimit: number | null = null
+  #serverBatchLimit: number | null = null
 
-  constructor(private readonly ctx: EngineContext) {}
+  readonly #ctx: EngineContext
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx
+  }
 
   /**
    * `onProgress` hears `{ done: 0, total: queued }` just before the first upload of this drain, if there is
@@ -69,24 +73,24 @@ export class UploadLoop {
     let queued: number | null = null
     const progress = async (settled: number) => {
       if (queued === null) {
-        const stats = await this.ctx.outbox.stats()
+        const stats = await this.#ctx.outbox.stats()
         queued = stats.pending + stats.syncing
       }
       onProgress(uploadProgress(settled, queued))
     }
     return connector?.uploadData
-      ? this.drainThrough(connector.uploadData.bind(connector), client, signal, progress)
-      : this.drainThroughTransport(signal, progress)
+      ? this.#drainThrough(connector.uploadData.bind(connector), client, signal, progress)
+      : this.#drainThroughTransport(signal, progress)
   }
 
   /** Calls uploadData until the queue is empty; a front that does not move after a call is an error. */
-  private async drainThrough(
+  async #drainThrough(
     uploadData: (client: UploadClient) => Promise<void>,
     client: UploadClient,
     signal: AbortSignal,
     progress: (settled: number) => Promise<void>,
   ): Promise<DrainResult> {
-    const { outbox, env } = this.ctx
+    const { outbox, env } = this.#ctx
     let uploaded = 0
     const before = (await outbox.stats()).total
     let started = false
@@ -95,7 +99,7 @@ export class UploadLoop {
         signal.throwIfAborted()
         const front = await outbox.front()
         if (!front) break
-        if (front.id === this.previousFront) {
+        if (front.id === this.#previousFront) {
           env.logger.warn(STALLED_UPLOAD_WARNING)
           throw new UploadStalledError(front.id)
         }
@@ -112,39 +116,39 @@ export class UploadLoop {
         } finally {
           await outbox.release()
         }
-        this.previousFront = front.id
+        this.#previousFront = front.id
       }
     } catch (error) {
-      this.previousFront = null
+      this.#previousFront = null
       throw error
     }
-    this.previousFront = null
+    this.#previousFront = null
     uploaded = Math.max(0, before - (await outbox.stats()).total)
     return { uploaded, retryAt: null, rejection: null }
   }
 
-  private async drainThroughTransport(
+  async #drainThroughTransport(
     signal: AbortSignal,
     progress: (settled: number) => Promise<void>,
   ): Promise<DrainResult> {
-    const { outbox, options, env } = this.ctx
+    const { outbox, options, env } = this.#ctx
     let uploaded = 0
     let rejection: string | null = null
     for (;;) {
       signal.throwIfAborted()
       const now = env.now()
-      const batchSize = Math.min(options.pushBatchSize, this.serverBatchLimit ?? Number.POSITIVE_INFINITY)
+      const batchSize = Math.min(options.pushBatchSize, this.#serverBatchLimit ?? Number.POSITIVE_INFINITY)
       // With nothing held back the batch is read straight off the status index, with no filter to run.
-      const skip = this.heldBack.size ? (entry: OutboxEntry) => this.isHeldBack(entry, now) : undefined
+      const skip = this.#heldBack.size ? (entry: OutboxEntry) => this.#isHeldBack(entry, now) : undefined
       const batch = await outbox.takeBatch(batchSize, skip)
       if (batch.length === 0) break
       if (uploaded === 0) await progress(0)
       try {
         const sentAt = env.now()
-        const result = await this.pushNarrowing(batch, signal)
-        this.checkAnswer(batch, result)
-        this.observeServerTime(batch, result, sentAt, env.now())
-        const outcome = await this.apply(batch, result)
+        const result = await this.#pushNarrowing(batch, signal)
+        this.#checkAnswer(batch, result)
+        this.#observeServerTime(batch, result, sentAt, env.now())
+        const outcome = await this.#apply(batch, result)
         uploaded += outcome.settled
         rejection = outcome.rejection ?? rejection
         await progress(uploaded)
@@ -154,30 +158,30 @@ export class UploadLoop {
       }
     }
     // A change still held back after its rejection keeps the upload in error until it goes through.
-    return { uploaded, retryAt: this.nextRetryAt(), rejection: rejection ?? this.heldBackRejection() }
+    return { uploaded, retryAt: this.#nextRetryAt(), rejection: rejection ?? this.#heldBackRejection() }
   }
 
-  private isHeldBack(entry: OutboxEntry, now: number): boolean {
+  #isHeldBack(entry: OutboxEntry, now: number): boolean {
     const key = versionKey(entry.collection, entry.recordId)
-    const until = this.heldBack.get(key)?.until
+    const until = this.#heldBack.get(key)?.until
     if (until === undefined) return false
     if (until <= now) {
-      this.heldBack.delete(key)
+      this.#heldBack.delete(key)
       return false
     }
     return true
   }
 
-  private nextRetryAt(): number | null {
+  #nextRetryAt(): number | null {
     let earliest: number | null = null
-    for (const { until } of this.heldBack.values())
+    for (const { until } of this.#heldBack.values())
       earliest = earliest === null ? until : Math.min(earliest, until)
     return earliest
   }
 
-  private heldBackRejection(): string | null {
+  #heldBackRejection(): string | null {
     let last: string | null = null
-    for (const { rejection } of this.heldBack.values()) last = rejection
+    for (const { rejection } of this.#heldBack.values()) last = rejection
     return last
   }
 
@@ -185,11 +189,11 @@ export class UploadLoop {
    * Pushes a batch; a batch over the server's stated limit goes again in parts of that size, and any other
    * non-retryable 4xx is narrowed down by halving to the changes the server refuses.
    */
-  private async pushNarrowing(batch: readonly OutboxEntry[], signal: AbortSignal): Promise<NarrowedResult> {
+  async #pushNarrowing(batch: readonly OutboxEntry[], signal: AbortSignal): Promise<NarrowedResult> {
     try {
       const changes = batch.map(toChange)
       // The round's signal: disconnect() aborts the request in flight instead of leaving it to hang.
-      const result = await this.ctx.withTransport((transport, context) =>
+      const result = await this.#ctx.withTransport((transport, context) =>
         transport.push(changes, { ...context, signal }),
       )
       return { ...result, rejected: new Map() }
@@ -198,8 +202,8 @@ export class UploadLoop {
         throw error
       const limit = error.maxBatchSize
       if (limit !== undefined && limit < batch.length) {
-        this.serverBatchLimit = limit
-        return this.pushInParts(batch, limit, signal)
+        this.#serverBatchLimit = limit
+        return this.#pushInParts(batch, limit, signal)
       }
       if (batch.length === 1) {
         const only = batch[0]!
@@ -218,19 +222,19 @@ export class UploadLoop {
           ]),
         }
       }
-      return this.pushInParts(batch, Math.ceil(batch.length / 2), signal)
+      return this.#pushInParts(batch, Math.ceil(batch.length / 2), signal)
     }
   }
 
   /** Pushes `batch` in order, `size` changes at a time, as one combined answer. */
-  private async pushInParts(
+  async #pushInParts(
     batch: readonly OutboxEntry[],
     size: number,
     signal: AbortSignal,
   ): Promise<NarrowedResult> {
     const combined: NarrowedResult = { accepted: [], conflicts: [], errors: [], rejected: new Map() }
     for (let start = 0; start < batch.length; start += size) {
-      const part = await this.pushNarrowing(batch.slice(start, start + size), signal)
+      const part = await this.#pushNarrowing(batch.slice(start, start + size), signal)
       combined.accepted.push(...part.accepted)
       combined.conflicts.push(...part.conflicts)
       combined.errors.push(...part.errors)
@@ -240,7 +244,7 @@ export class UploadLoop {
   }
 
   /** Every change of the batch must be answered exactly once, and nothing else. */
-  private checkAnswer(batch: readonly OutboxEntry[], result: NarrowedResult): void {
+  #checkAnswer(batch: readonly OutboxEntry[], result: NarrowedResult): void {
     const expected = new Set(batch.map((entry) => entry.id))
     const seen = new Set<string>()
     const answered = [
@@ -268,7 +272,7 @@ export class UploadLoop {
    * `serverTimestamp` is the server's clock when it answers; a server may instead replay the time it first
    * applied a change, so only changes sent for the first time say what time it is now.
    */
-  private observeServerTime(
+  #observeServerTime(
     batch: readonly OutboxEntry[],
     result: PushResult,
     sentAt: number,
@@ -278,14 +282,14 @@ export class UploadLoop {
     const serverNow = result.accepted
       .filter((accepted) => firstSent.has(accepted.id))
       .reduce((max, a) => Math.max(max, a.serverTimestamp), 0)
-    if (serverNow > 0) this.ctx.clock.setServerTime(serverNow, sentAt, receivedAt)
+    if (serverNow > 0) this.#ctx.clock.setServerTime(serverNow, sentAt, receivedAt)
   }
 
-  private async apply(
+  async #apply(
     batch: readonly OutboxEntry[],
     result: NarrowedResult,
   ): Promise<{ settled: number; rejection: string | null }> {
-    const { ctx } = this
+    const ctx = this.#ctx
     const byId = new Map(batch.map((entry) => [entry.id, entry]))
     const acceptedNow = result.accepted.map((accepted) => byId.get(accepted.id)!)
     // Resolvers may be async, so they run before the transaction, which must not wait on anything else.
@@ -356,7 +360,7 @@ export class UploadLoop {
             maxMs: ctx.options.maxRetryDelayMs,
             random: ctx.env.random,
           })
-          this.heldBack.set(versionKey(entry.collection, entry.recordId), {
+          this.#heldBack.set(versionKey(entry.collection, entry.recordId), {
             until: now + delay,
             rejection: message,
           })

@@ -103,79 +103,79 @@ interface PendingRequest {
  */
 export class TabChannel {
   readonly tabId: string
-  private readonly env: SyncEnvironment
-  private readonly channel: BroadcastChannelLike | undefined
-  private readonly requestTimeoutMs: number
-  private leading = false
-  private closed = false
-  private leaderTab: string | null = null
-  private ownStatus: SyncStatus | null = null
-  private leaderStatus: SyncStatus | null = null
-  private readonly statusListeners: Listeners<SyncStatus>
-  private syncHandler: (() => Promise<void>) | null = null
-  private readonly pending = new Map<string, PendingRequest>()
-  private requestCount = 0
-  private warnedVersion = false
+  readonly #env: SyncEnvironment
+  readonly #channel: BroadcastChannelLike | undefined
+  readonly #requestTimeoutMs: number
+  #leading = false
+  #closed = false
+  #leaderTab: string | null = null
+  #ownStatus: SyncStatus | null = null
+  #leaderStatus: SyncStatus | null = null
+  readonly #statusListeners: Listeners<SyncStatus>
+  #syncHandler: (() => Promise<void>) | null = null
+  readonly #pending = new Map<string, PendingRequest>()
+  #requestCount = 0
+  #warnedVersion = false
 
   constructor(name: string, env: SyncEnvironment, options: TabChannelOptions = {}) {
     this.tabId = options.tabId ?? nanoid()
-    this.env = env
+    this.#env = env
     // One throwing listener must neither stop the others nor break message handling.
-    this.statusListeners = new Listeners(env.logger, 'a status listener')
-    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-    this.channel = openChannel(env, tabChannelName(name))
-    if (this.channel) this.channel.onmessage = (event) => this.receive(event.data)
-    this.post({ type: 'hello' })
+    this.#statusListeners = new Listeners(env.logger, 'a status listener')
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    this.#channel = openChannel(env, tabChannelName(name))
+    if (this.#channel) this.#channel.onmessage = (event) => this.#receive(event.data)
+    this.#post({ type: 'hello' })
   }
 
   get isLeader(): boolean {
-    return this.leading
+    return this.#leading
   }
 
   /** The leader's tab id as far as this tab knows (its own when it leads), or null. */
   get leaderId(): string | null {
-    return this.leaderTab
+    return this.#leaderTab
   }
 
   /** The latest status heard from the leader tab, or null before any. */
   get status(): SyncStatus | null {
-    return this.leaderStatus
+    return this.#leaderStatus
   }
 
   /** Tells the channel whether this tab leads now; a new leader announces itself with its last status. */
   setLeader(leading: boolean): void {
-    if (this.closed || leading === this.leading) return
-    this.leading = leading
+    if (this.#closed || leading === this.#leading) return
+    this.#leading = leading
     if (leading) {
-      this.leaderTab = this.tabId
-      this.failPending(
+      this.#leaderTab = this.tabId
+      this.#failPending(
         'LEADER_CHANGED',
         'This tab became the leader before another tab ran the requested sync; call sync() again to run it here.',
       )
-      this.post({ type: 'status', status: this.ownStatus })
+      this.#post({ type: 'status', status: this.#ownStatus })
     } else {
-      this.leaderTab = null
-      this.post({ type: 'bye' })
+      this.#leaderTab = null
+      this.#post({ type: 'bye' })
     }
   }
 
   /** The leader's status changed: followers hear it. Kept while following, and sent once this tab leads. */
   publishStatus(status: SyncStatus): void {
-    if (this.closed) return
-    this.ownStatus = status
-    if (this.leading) this.post({ type: 'status', status })
+    if (this.#closed) return
+    this.#ownStatus = status
+    if (this.#leading) this.#post({ type: 'status', status })
   }
 
   /** While following: hears every status the leader publishes. Returns the unsubscribe function. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    return this.statusListeners.add(listener)
+    return this.#statusListeners.add(listener)
   }
 
   /** While leading: runs a round for a follower's `requestSync()`. One handler; returns the unregister function. */
   onSyncRequest(handler: () => Promise<void>): () => void {
-    this.syncHandler = handler
+    this.#syncHandler = handler
     return () => {
-      if (this.syncHandler === handler) this.syncHandler = null
+      if (this.#syncHandler === handler) this.#syncHandler = null
     }
   }
 
@@ -185,9 +185,9 @@ export class TabChannel {
    * tab leads, runs the handler here.
    */
   requestSync(): Promise<void> {
-    if (this.closed) return Promise.reject(closedError())
-    if (this.leading) return this.runHandler()
-    if (!this.channel) {
+    if (this.#closed) return Promise.reject(closedError())
+    if (this.#leading) return this.#runHandler()
+    if (!this.#channel) {
       return Promise.reject(
         new LeaderSyncError(
           'NO_LEADER',
@@ -195,81 +195,81 @@ export class TabChannel {
         ),
       )
     }
-    const id = `${this.tabId}:${++this.requestCount}`
+    const id = `${this.tabId}:${++this.#requestCount}`
     return new Promise<void>((resolve, reject) => {
       const request: PendingRequest = { resolve, reject, timer: undefined, acceptedBy: null }
-      request.timer = this.env.setTimeout(() => {
-        if (this.pending.get(id) !== request || request.acceptedBy) return
-        this.pending.delete(id)
+      request.timer = this.#env.setTimeout(() => {
+        if (this.#pending.get(id) !== request || request.acceptedBy) return
+        this.#pending.delete(id)
         reject(
           new LeaderSyncError(
             'NO_LEADER',
-            `No leader tab accepted the sync request within ${this.requestTimeoutMs} ms; another tab may be taking over, so call sync() again.`,
+            `No leader tab accepted the sync request within ${this.#requestTimeoutMs} ms; another tab may be taking over, so call sync() again.`,
           ),
         )
-      }, this.requestTimeoutMs)
-      this.pending.set(id, request)
-      this.post({ type: 'sync', requestId: id })
+      }, this.#requestTimeoutMs)
+      this.#pending.set(id, request)
+      this.#post({ type: 'sync', requestId: id })
     })
   }
 
   /** Says goodbye if leading, fails pending requests, and stops sending and receiving. Idempotent. */
   close(): void {
-    if (this.closed) return
-    if (this.leading) this.post({ type: 'bye' })
-    this.closed = true
-    this.leading = false
-    this.leaderTab = null
-    this.failPending('TAB_CHANNEL_CLOSED', closedError().message)
-    this.statusListeners.clear()
-    this.syncHandler = null
-    if (this.channel) {
-      this.channel.onmessage = null
-      this.channel.close()
+    if (this.#closed) return
+    if (this.#leading) this.#post({ type: 'bye' })
+    this.#closed = true
+    this.#leading = false
+    this.#leaderTab = null
+    this.#failPending('TAB_CHANNEL_CLOSED', closedError().message)
+    this.#statusListeners.clear()
+    this.#syncHandler = null
+    if (this.#channel) {
+      this.#channel.onmessage = null
+      this.#channel.close()
     }
   }
 
-  private receive(data: unknown): void {
-    if (this.closed) return
+  #receive(data: unknown): void {
+    if (this.#closed) return
     const message = parseMessage(data)
     if (!message) {
-      this.noticeOtherVersion(data)
+      this.#noticeOtherVersion(data)
       return
     }
     if (message.from === this.tabId || (message.to !== undefined && message.to !== this.tabId)) return
 
     switch (message.type) {
       case 'hello':
-        if (this.leading) this.post({ type: 'status', status: this.ownStatus, to: message.from })
+        if (this.#leading) this.#post({ type: 'status', status: this.#ownStatus, to: message.from })
         return
       case 'status':
-        if (this.leading) return
-        this.followLeader(message.from)
-        if (message.status) this.hearStatus(Object.freeze(message.status))
+        if (this.#leading) return
+        this.#followLeader(message.from)
+        if (message.status) this.#hearStatus(Object.freeze(message.status))
         return
       case 'bye':
-        if (this.leaderTab === message.from) this.leaderTab = null
-        this.failPending(
+        if (this.#leaderTab === message.from) this.#leaderTab = null
+        this.#failPending(
           'LEADER_CHANGED',
           'The leader tab stopped leading while running the requested sync; call sync() again.',
           message.from,
         )
         return
       case 'sync':
-        if (this.leading) this.answerSyncRequest(message.from, message.requestId)
+        if (this.#leading) this.#answerSyncRequest(message.from, message.requestId)
         return
       case 'sync-accepted': {
-        const request = this.pending.get(message.requestId)
+        const request = this.#pending.get(message.requestId)
         if (!request || request.acceptedBy) return
         request.acceptedBy = message.from
-        this.env.clearTimeout(request.timer)
+        this.#env.clearTimeout(request.timer)
         return
       }
       case 'sync-done': {
-        const request = this.pending.get(message.requestId)
+        const request = this.#pending.get(message.requestId)
         if (!request) return
-        this.pending.delete(message.requestId)
-        this.env.clearTimeout(request.timer)
+        this.#pending.delete(message.requestId)
+        this.#env.clearTimeout(request.timer)
         if (message.error) request.reject(new LeaderSyncError(message.error.code, message.error.message))
         else request.resolve()
         return
@@ -277,30 +277,30 @@ export class TabChannel {
     }
   }
 
-  private followLeader(tab: string): void {
-    if (this.leaderTab === tab) return
-    this.leaderTab = tab
+  #followLeader(tab: string): void {
+    if (this.#leaderTab === tab) return
+    this.#leaderTab = tab
     // A request a previous leader accepted may never finish; one nobody accepted yet goes to the new leader.
-    this.failPending(
+    this.#failPending(
       'LEADER_CHANGED',
       'Another tab took over as leader while the requested sync ran; call sync() again.',
       (acceptedBy) => acceptedBy !== tab,
     )
-    for (const [id, request] of this.pending)
-      if (!request.acceptedBy) this.post({ type: 'sync', requestId: id })
+    for (const [id, request] of this.#pending)
+      if (!request.acceptedBy) this.#post({ type: 'sync', requestId: id })
   }
 
-  private answerSyncRequest(follower: string, id: string): void {
-    this.post({ type: 'sync-accepted', to: follower, requestId: id })
-    this.runHandler().then(
-      () => this.post({ type: 'sync-done', to: follower, requestId: id, error: null }),
+  #answerSyncRequest(follower: string, id: string): void {
+    this.#post({ type: 'sync-accepted', to: follower, requestId: id })
+    this.#runHandler().then(
+      () => this.#post({ type: 'sync-done', to: follower, requestId: id, error: null }),
       (error: unknown) =>
-        this.post({ type: 'sync-done', to: follower, requestId: id, error: serializeError(error) }),
+        this.#post({ type: 'sync-done', to: follower, requestId: id, error: serializeError(error) }),
     )
   }
 
-  private runHandler(): Promise<void> {
-    const handler = this.syncHandler
+  #runHandler(): Promise<void> {
+    const handler = this.#syncHandler
     if (!handler) {
       return Promise.reject(
         new LeaderSyncError(
@@ -316,48 +316,44 @@ export class TabChannel {
     }
   }
 
-  private hearStatus(status: SyncStatus): void {
+  #hearStatus(status: SyncStatus): void {
     // A hello answer often repeats the last broadcast; listeners hear only real changes.
-    if (this.leaderStatus && statusEquals(this.leaderStatus, status)) return
-    this.leaderStatus = status
-    this.statusListeners.notify(status)
+    if (this.#leaderStatus && statusEquals(this.#leaderStatus, status)) return
+    this.#leaderStatus = status
+    this.#statusListeners.notify(status)
   }
 
   /** Rejects pending requests: all of them, those accepted by one tab, or those whose acceptor matches. */
-  private failPending(
-    code: string,
-    message: string,
-    acceptedBy?: string | ((acceptedBy: string) => boolean),
-  ): void {
-    for (const [id, request] of this.pending) {
+  #failPending(code: string, message: string, acceptedBy?: string | ((acceptedBy: string) => boolean)): void {
+    for (const [id, request] of this.#pending) {
       if (acceptedBy !== undefined) {
         if (!request.acceptedBy) continue
         const matches =
           typeof acceptedBy === 'string' ? request.acceptedBy === acceptedBy : acceptedBy(request.acceptedBy)
         if (!matches) continue
       }
-      this.pending.delete(id)
-      this.env.clearTimeout(request.timer)
+      this.#pending.delete(id)
+      this.#env.clearTimeout(request.timer)
       request.reject(new LeaderSyncError(code, message))
     }
   }
 
-  private noticeOtherVersion(data: unknown): void {
-    if (this.warnedVersion || typeof data !== 'object' || data === null) return
+  #noticeOtherVersion(data: unknown): void {
+    if (this.#warnedVersion || typeof data !== 'object' || data === null) return
     const { v, from } = data as { v?: unknown; from?: unknown }
     if (typeof v !== 'number' || v === PROTOCOL_VERSION || typeof from !== 'string') return
-    this.warnedVersion = true
-    this.env.logger.warn(
+    this.#warnedVersion = true
+    this.#env.logger.warn(
       `Driftless: another tab speaks tab protocol v${v}, this one v${PROTOCOL_VERSION}, so they cannot share sync status. Reload the older tab.`,
     )
   }
 
-  private post(message: Outgoing): void {
-    if (this.closed || !this.channel) return
+  #post(message: Outgoing): void {
+    if (this.#closed || !this.#channel) return
     try {
-      this.channel.postMessage({ v: PROTOCOL_VERSION, from: this.tabId, ...message })
+      this.#channel.postMessage({ v: PROTOCOL_VERSION, from: this.tabId, ...message })
     } catch (error) {
-      this.env.logger.error(`Driftless: could not post "${message.type}" to the other tabs.`, error)
+      this.#env.logger.error(`Driftless: could not post "${message.type}" to the other tabs.`, error)
     }
   }
 }

@@ -40,29 +40,27 @@ export interface TabCoordinatorHandlers {
  * status it owns; followers mirror them and forward `sync()` to it.
  */
 export class TabCoordinator {
-  private readonly leader: LeaderElection
-  private readonly channel: TabChannel
-  private readonly cleanups: (() => void)[] = []
+  readonly #leader: LeaderElection
+  readonly #channel: TabChannel
+  readonly #cleanups: (() => void)[] = []
 
-  constructor(
-    name: string,
-    env: SyncEnvironment,
-    private readonly status: SyncStatusStore,
-    handlers: TabCoordinatorHandlers,
-  ) {
-    this.leader = new LeaderElection(name, env)
-    this.channel = new TabChannel(name, env)
-    this.cleanups.push(
-      this.channel.onStatus((leaderStatus) => {
-        if (this.leader.isLeader) return
+  readonly #status: SyncStatusStore
+
+  constructor(name: string, env: SyncEnvironment, status: SyncStatusStore, handlers: TabCoordinatorHandlers) {
+    this.#status = status
+    this.#leader = new LeaderElection(name, env)
+    this.#channel = new TabChannel(name, env)
+    this.#cleanups.push(
+      this.#channel.onStatus((leaderStatus) => {
+        if (this.#leader.isLeader) return
         const patch: Partial<Record<keyof SyncStatus, unknown>> = {}
         for (const key of LEADER_FIELDS) patch[key] = leaderStatus[key]
-        this.status.update(patch as Partial<SyncStatus>)
+        this.#status.update(patch as Partial<SyncStatus>)
       }),
-      this.channel.onSyncRequest(() => handlers.sync()),
-      this.leader.subscribe((isLeader) => {
-        this.status.update({ isLeader })
-        this.channel.setLeader(isLeader)
+      this.#channel.onSyncRequest(() => handlers.sync()),
+      this.#leader.subscribe((isLeader) => {
+        this.#status.update({ isLeader })
+        this.#channel.setLeader(isLeader)
         if (isLeader) {
           handlers.lead()
         } else {
@@ -74,41 +72,41 @@ export class TabCoordinator {
 
   /** Queues for leadership; without Web Locks this tab leads at once. */
   start(): void {
-    this.leader.start()
+    this.#leader.start()
   }
 
   get isLeader(): boolean {
-    return this.leader.isLeader
+    return this.#leader.isLeader
   }
 
   /** Updates fields the leader owns; followers hear the new status when this tab leads. */
   update(patch: LeaderStatus): void {
-    const before = this.status.getSnapshot()
-    const after = this.status.update(patch)
-    if (after !== before && this.leader.isLeader) this.channel.publishStatus(after)
+    const before = this.#status.getSnapshot()
+    const after = this.#status.update(patch)
+    if (after !== before && this.#leader.isLeader) this.#channel.publishStatus(after)
   }
 
   /** The loops started here: followers hear this tab's status. */
   announceLeading(): void {
-    this.status.update({ isLeader: true })
-    this.channel.publishStatus(this.status.getSnapshot())
+    this.#status.update({ isLeader: true })
+    this.#channel.publishStatus(this.#status.getSnapshot())
   }
 
   /** A follower asks the leader tab for a round; a request lost in a takeover is sent once more. */
   async forwardSync(syncHere: () => Promise<void>): Promise<void> {
     try {
-      await this.channel.requestSync()
+      await this.#channel.requestSync()
     } catch (error) {
       if (!(error instanceof LeaderSyncError && RETRYABLE_FORWARD.has(error.code))) throw error
-      if (this.leader.isLeader) return syncHere()
-      await this.channel.requestSync()
+      if (this.#leader.isLeader) return syncHere()
+      await this.#channel.requestSync()
     }
   }
 
   /** Releases leadership and leaves the channel. */
   close(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup()
-    this.leader.stop()
-    this.channel.close()
+    for (const cleanup of this.#cleanups.splice(0)) cleanup()
+    this.#leader.stop()
+    this.#channel.close()
   }
 }

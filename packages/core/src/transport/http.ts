@@ -42,11 +42,11 @@ type Endpoint = 'push' | 'pull'
  * `InvalidResponseError`. A request aborted by the caller's signal rejects with the signal's reason.
  */
 export class HttpTransport implements Transport {
-  private readonly url: string | undefined
-  private readonly headers: HttpTransportOptions['headers']
-  private readonly timeoutMs: number
-  private readonly validateResponses: boolean
-  private readonly env: NonNullable<HttpTransportOptions['env']>
+  readonly #url: string | undefined
+  readonly #headers: HttpTransportOptions['headers']
+  readonly #timeoutMs: number
+  readonly #validateResponses: boolean
+  readonly #env: NonNullable<HttpTransportOptions['env']>
 
   constructor(options: HttpTransportOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
@@ -60,26 +60,26 @@ export class HttpTransport implements Transport {
         'HttpTransport url is empty: pass the base URL of your sync API, or leave it out.',
       )
     }
-    this.url = options.url
-    this.headers = options.headers
-    this.timeoutMs = timeoutMs
-    this.validateResponses = options.validateResponses ?? true
-    this.env = options.env ?? defaultEnvironment()
+    this.#url = options.url
+    this.#headers = options.headers
+    this.#timeoutMs = timeoutMs
+    this.#validateResponses = options.validateResponses ?? true
+    this.#env = options.env ?? defaultEnvironment()
   }
 
   async push(changes: Change[], context: TransportContext = {}): Promise<PushResult> {
-    const body = await this.post('push', { changes }, context)
-    return this.validateResponses ? validatePushResult(body) : (body as PushResult)
+    const body = await this.#post('push', { changes }, context)
+    return this.#validateResponses ? validatePushResult(body) : (body as PushResult)
   }
 
   async pull(request: PullRequest, context: TransportContext = {}): Promise<PullResult> {
     const { cursor, batchSize, collections } = request
-    const body = await this.post('pull', { cursor, batchSize, collections }, context)
-    return this.validateResponses ? validatePullPage(body) : (body as PullResult)
+    const body = await this.#post('pull', { cursor, batchSize, collections }, context)
+    return this.#validateResponses ? validatePullPage(body) : (body as PullResult)
   }
 
-  private async post(endpoint: Endpoint, payload: unknown, context: TransportContext): Promise<unknown> {
-    const base = this.url ?? context.credentials?.endpoint
+  async #post(endpoint: Endpoint, payload: unknown, context: TransportContext): Promise<unknown> {
+    const base = this.#url ?? context.credentials?.endpoint
     if (!base) {
       throw new ConfigError(
         'HttpTransport has no URL: pass new HttpTransport({ url }) or return an endpoint from fetchCredentials().',
@@ -88,23 +88,23 @@ export class HttpTransport implements Transport {
     const url = joinUrl(base, endpoint)
     const token = context.credentials?.token
     const what = `Sync ${endpoint} to ${describeUrl(url)}`
-    const headers = await this.buildHeaders(token)
+    const headers = await this.#buildHeaders(token)
 
     const outer = context.signal
     if (outer?.aborted) throw outer.reason
     const controller = new AbortController()
     let timedOut = false
-    const timer = this.env.setTimeout(() => {
+    const timer = this.#env.setTimeout(() => {
       timedOut = true
       controller.abort()
-    }, this.timeoutMs)
+    }, this.#timeoutMs)
     const forwardAbort = () => controller.abort(outer?.reason)
     outer?.addEventListener('abort', forwardAbort, { once: true })
 
     const fail = (error: unknown): unknown => {
       if (outer?.aborted) return outer.reason
       if (timedOut) {
-        return new TransportError(0, `${what} timed out after ${this.timeoutMs} ms. It will be retried.`, {
+        return new TransportError(0, `${what} timed out after ${this.#timeoutMs} ms. It will be retried.`, {
           cause: error,
         })
       }
@@ -120,7 +120,7 @@ export class HttpTransport implements Transport {
       let text: string
       try {
         response = await untilAborted(
-          this.env.fetch(url, {
+          this.#env.fetch(url, {
             method: 'POST',
             headers,
             body: JSON.stringify(payload),
@@ -132,7 +132,7 @@ export class HttpTransport implements Transport {
       } catch (error) {
         throw fail(error)
       }
-      if (!response.ok) throw httpError(what, response, text, token, this.env.now())
+      if (!response.ok) throw httpError(what, response, text, token, this.#env.now())
       try {
         return JSON.parse(text) as unknown
       } catch {
@@ -143,15 +143,15 @@ export class HttpTransport implements Transport {
         )
       }
     } finally {
-      this.env.clearTimeout(timer)
+      this.#env.clearTimeout(timer)
       outer?.removeEventListener('abort', forwardAbort)
     }
   }
 
-  private async buildHeaders(token: string | undefined): Promise<Record<string, string>> {
+  async #buildHeaders(token: string | undefined): Promise<Record<string, string>> {
     let extra: HeadersInit | undefined
     try {
-      extra = typeof this.headers === 'function' ? await this.headers() : this.headers
+      extra = typeof this.#headers === 'function' ? await this.#headers() : this.#headers
     } catch (error) {
       throw new CredentialsError(
         `The HttpTransport headers function failed: ${redact(errorMessage(error), token)}. Sync waits and tries again.`,
