@@ -635,7 +635,7 @@ describe('events and stats', () => {
     await db.todos.add({ id: 'a', title: 'local' })
     server.write('todos', 'a', { id: 'a', title: 'remote' }, Date.now() + 60_000)
     await client.connect(connector)
-    await advance(100)
+    await advance(200)
     expect(phases).toEqual(['conflict', 'push', 'pull', 'complete'])
     server.failNext(1, 500)
     await db.todos.add({ id: 'b', title: 'b' })

@@ -219,6 +219,60 @@ describe('default uploadData (push through the transport)', () => {
     expect(client.getSnapshot()).toMatchObject({ isUploading: false, pendingChanges: 0 })
   })
 
+  it('takes the next batch while a push is on the wire, and sends it only after the answer', async () => {
+    const { db, client, server, env } = setup({ pushBatchSize: 2 })
+    const held = gatedFetch(server.fetch)
+    env.fetch = held.fetch
+    await db.todos.bulkAdd(['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, title: id })))
+    held.close()
+    await client.connect(connector)
+    await advance(100)
+    // One push waits for its answer; the next batch is already taken, so it goes out the moment that arrives.
+    expect(held.waiting).toBe(1)
+    expect((await client.listChanges()).map((entry) => `${entry.recordId} ${entry.status}`)).toEqual([
+      'a syncing',
+      'b syncing',
+      'c syncing',
+      'd syncing',
+      'e pending',
+    ])
+    held.open()
+    await advance(100)
+    expect(server.pushedChangeIds).toHaveLength(5)
+    expect(server.recordIds()).toEqual(['a', 'b', 'c', 'd', 'e'])
+    expect(await client.listChanges()).toEqual([])
+  })
+
+  it('puts the batch taken ahead back, with no attempt counted, when an answer is more than an accept', async () => {
+    const { db, client, server, env, pushes } = setup({ pushBatchSize: 1, retryMaxAttempts: 3 })
+    server.rejectChange = (change) => (change.recordId === 'bad' ? 'title is reserved' : undefined)
+    const held = gatedFetch(server.fetch)
+    env.fetch = held.fetch
+    await db.todos.add({ id: 'bad', title: 'x' })
+    await db.todos.add({ id: 'good', title: 'y' })
+    held.close()
+    await client.connect(connector)
+    await advance(100)
+    expect(held.waiting).toBe(1)
+    // The first push goes through and the second is held: the refusal of 'bad' holds it back, so the batch
+    // taken ahead is put back and taken again without it, its attempt not counted for a send that never was.
+    held.open()
+    held.close()
+    await advance(100)
+    expect(held.waiting).toBe(1)
+    expect(
+      (await client.listChanges()).map(({ recordId, status, attempts }) => ({ recordId, status, attempts })),
+    ).toEqual([
+      { recordId: 'bad', status: 'pending', attempts: 1 },
+      { recordId: 'good', status: 'syncing', attempts: 1 },
+    ])
+    held.open()
+    await advance(100)
+    expect(pushes().map(pushedIds)).toEqual([['bad'], ['good']])
+    expect(server.get('todos', 'good')?.data).toEqual({ id: 'good', title: 'y' })
+    expect((await client.listChanges()).map((entry) => entry.recordId)).toEqual(['bad'])
+  })
+
   it('records a per-change error on the entry and holds it back, then parks it as failed', async () => {
     const { db, client, server } = setup({ retryMaxAttempts: 3 })
     server.rejectChange = (change) => (change.recordId === 'bad' ? 'title is reserved' : undefined)

@@ -134,26 +134,44 @@ export class UploadLoop {
     const { outbox, options, env } = this.#ctx
     let uploaded = 0
     let rejection: string | null = null
-    for (;;) {
-      signal.throwIfAborted()
+    const take = () => {
       const now = env.now()
       const batchSize = Math.min(options.pushBatchSize, this.#serverBatchLimit ?? Number.POSITIVE_INFINITY)
       // With nothing held back the batch is read straight off the status index, with no filter to run.
       const skip = this.#heldBack.size ? (entry: OutboxEntry) => this.#isHeldBack(entry, now) : undefined
-      const batch = await outbox.takeBatch(batchSize, skip)
-      if (batch.length === 0) break
+      return outbox.takeBatch(batchSize, skip)
+    }
+    let batch = await take()
+    while (batch.length > 0) {
+      signal.throwIfAborted()
       if (uploaded === 0) await progress(0)
+      let next: Promise<OutboxEntry[]> | null = null
       try {
         const sentAt = env.now()
-        const result = await this.#pushNarrowing(batch, signal)
+        const limit = this.#serverBatchLimit
+        const pushing = this.#pushNarrowing(batch, signal)
+        // The next batch is taken while this one is on the wire, and sent only if this one is simply
+        // accepted: an answer with conflicts, errors or refusals may change what the next batch should hold.
+        next = take()
+        const result = await pushing
         this.#checkAnswer(batch, result)
         this.#observeServerTime(batch, result, sentAt, env.now())
         const outcome = await this.#apply(batch, result)
         uploaded += outcome.settled
         rejection = outcome.rejection ?? rejection
         await progress(uploaded)
+        const taken = await next
+        next = null
+        if (result.accepted.length === batch.length && this.#serverBatchLimit === limit) batch = taken
+        else {
+          batch = []
+          await outbox.landTaken(taken)
+          batch = await take()
+        }
       } catch (error) {
         await outbox.release(batch.map((entry) => entry.id))
+        // Taken but never sent: back in the queue without an attempt counted.
+        if (next) await outbox.landTaken(await next.catch(() => []))
         throw error
       }
     }
