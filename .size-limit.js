@@ -32,9 +32,10 @@ export default [
     // storage-full and database-deleted fixes of session 4 (#11, #15); 30.83 kB once a server reset also clears
     // the rows without a queued edit (#11). Session 5: the drain's in-flight row and bulk completion (+0.73 kB)
     // and the pull's slice budget and prefetch (+0.07 kB) made 31.67 kB; TypeScript `private` members became
-    // ECMAScript `#private` ones, whose names the minifier shortens (-1.21 kB): 30.46 kB.
+    // ECMAScript `#private` ones, whose names the minifier shortens (-1.21 kB): 30.46 kB; 30.55 kB with the
+    // next batch taken while a push is on the wire (batch 500 drains in ~17% less time).
     name: 'createSyncClient + HttpTransport + React components, with every lazy chunk (min + gzip, peers external)',
-    limit: '30.5 kB',
+    limit: '30.6 kB',
   },
   {
     ...shared,
