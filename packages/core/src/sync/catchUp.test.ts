@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { TransferProgress } from '../shared/progress.js'
 import type { SyncStatus } from '../shared/status.js'
-import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
+import { aroundWrites, createTodoDb, useEngineTimers } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
 import {
   closeClients,
@@ -199,26 +199,11 @@ describe('a large page cut short', () => {
     // The database refuses the write that holds t1300 once, as a reload in the middle of the page would end it.
     let refuse = true
     const db = createTodoDb()
-    db.use({
-      stack: 'dbcore',
-      name: 'refuse-t1300-once',
-      create: (down) => ({
-        ...down,
-        table: (name) => {
-          const table = down.table(name)
-          return {
-            ...table,
-            mutate: (request) =>
-              refuse &&
-              name === 'todos' &&
-              request.type === 'put' &&
-              request.values.some((row: { id?: string }) => row.id === 't1300')
-                ? Promise.reject(new Error('refused once'))
-                : table.mutate(request),
-          }
-        },
-      }),
-    })
+    aroundWrites(db, 'todos', (request, write) =>
+      refuse && request.type === 'put' && request.values.some((row: { id?: string }) => row.id === 't1300')
+        ? Promise.reject(new Error('refused once'))
+        : write(),
+    )
     const { client } = createDevice(server, { db, pullBatchSize: 2000, strategy: 'server-wins' })
     await client.connect(connector)
     expect((await rejection(client.sync())).message).toMatch(/refused once/)

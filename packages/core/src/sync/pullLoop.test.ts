@@ -6,6 +6,7 @@ import { InvalidResponseError } from '../shared/errors.js'
 import { trackClient } from '../test/clientFixture.js'
 import {
   advance,
+  aroundWrites,
   createTestEnvironment,
   createTodoDb,
   settle,
@@ -50,22 +51,9 @@ describe('pull: paging', () => {
     seed(server, 5)
     const db = createTodoDb()
     let pagesWritten = 0
-    db.use({
-      stack: 'dbcore',
-      name: 'count-written-pages',
-      create: (down) => ({
-        ...down,
-        table: (name) => {
-          const table = down.table(name)
-          return {
-            ...table,
-            mutate: (request) => {
-              if (name === 'todos') pagesWritten++
-              return table.mutate(request)
-            },
-          }
-        },
-      }),
+    aroundWrites(db, 'todos', (_, write) => {
+      pagesWritten++
+      return write()
     })
     /** How many pages were written when each pull was sent. */
     const writtenAtPull: number[] = []

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createTodoDb, useEngineTimers } from '../test/engineHarness.js'
+import { aroundWrites, createTodoDb, useEngineTimers } from '../test/engineHarness.js'
 import { FakeSyncServer } from '../test/fakeServer.js'
 import { closeClients, connector, createDevice } from '../test/syncSetup.js'
 import { MAX_SLICE, MIN_SLICE, nextSliceSize, SLICE_BUDGET_MS } from './sliceBudget.js'
@@ -48,26 +48,13 @@ describe('a pulled page applied in budgeted slices', () => {
     let written = 0
     const slices: number[] = []
     const db = createTodoDb()
-    db.use({
-      stack: 'dbcore',
-      name: 'rows-cost-time',
-      create: (down) => ({
-        ...down,
-        table: (name) => {
-          const table = down.table(name)
-          return {
-            ...table,
-            mutate: (request) => {
-              if (name === 'todos' && request.type === 'put') {
-                slices.push(request.values.length)
-                clock += written < 200 ? request.values.length : 0
-                written += request.values.length
-              }
-              return table.mutate(request)
-            },
-          }
-        },
-      }),
+    aroundWrites(db, 'todos', (request, write) => {
+      if (request.type === 'put') {
+        slices.push(request.values.length)
+        clock += written < 200 ? request.values.length : 0
+        written += request.values.length
+      }
+      return write()
     })
     const { client } = createDevice(server, { db, pullBatchSize: count, now: () => clock })
     await client.connect(connector)

@@ -164,6 +164,7 @@ export class UploadLoop {
         next = null
         if (result.accepted.length === batch.length && this.#serverBatchLimit === limit) batch = taken
         else {
+          // This batch is settled: a failure from here on must not release it.
           batch = []
           await outbox.landTaken(taken)
           batch = await take()

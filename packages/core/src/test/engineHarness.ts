@@ -1,4 +1,4 @@
-import Dexie from 'dexie'
+import Dexie, { type DBCoreMutateRequest, type DBCoreMutateResponse } from 'dexie'
 import { nanoid } from 'nanoid'
 import { vi } from 'vitest'
 import { createEnvironment, type FetchLike, type Logger, type SyncEnvironment } from '../shared/env.js'
@@ -92,3 +92,29 @@ export function createTodoDb(
 export const credentials =
   (token = 'token-1') =>
   async () => ({ endpoint: 'https://sync.test', token })
+
+/**
+ * Runs `around` in place of every write to the table `name` as it reaches IndexedDB (Dexie's DBCore, below
+ * its API and the engine's capture); `around` calls `write()` to let it through.
+ */
+export function aroundWrites(
+  db: Dexie,
+  name: string,
+  around: (
+    request: DBCoreMutateRequest,
+    write: () => Promise<DBCoreMutateResponse>,
+  ) => Promise<DBCoreMutateResponse>,
+): void {
+  db.use({
+    stack: 'dbcore',
+    name: `around-writes-${name}`,
+    create: (down) => ({
+      ...down,
+      table: (tableName) => {
+        const table = down.table(tableName)
+        if (tableName !== name) return table
+        return { ...table, mutate: (request) => around(request, () => table.mutate(request)) }
+      },
+    }),
+  })
+}
