@@ -42,9 +42,10 @@ export default [
     // What a page loads before it can render. Chunks of their own: the upload and pull loops (fetched at
     // connect()), the credential cache (only with fetchCredentials) and backfill() (only if called).
     // 23.005 kB after session 4 (lostChanges, the pause kept through a deleted database, isStorageFullError).
-    // Session 5: 23.74 kB with the drain's in-flight row, then 22.82 kB with `#private` members.
+    // Session 5: 23.74 kB with the drain's in-flight row, then 22.82 kB with `#private` members; 22.86 kB with
+    // RetryButton's quietSuccess.
     name: 'the same, loaded at start (lazy chunks split off)',
     modifyEsbuildConfig: (config) => ({ ...config, plugins: [lazyChunksApart] }),
-    limit: '22.85 kB',
+    limit: '22.9 kB',
   },
 ]

@@ -24,6 +24,18 @@ describe('RetryButton', () => {
     expect(announced()).toBe('Synced.')
   })
 
+  it('with quietSuccess, announces a plain success without showing it beside a status that says it', async () => {
+    const client = new FakeSyncClient()
+    renderWithClient(client, <RetryButton quietSuccess />)
+    fireEvent.click(screen.getByRole('button', { name: 'Sync now' }))
+    await act(async () => client.finishSync())
+    expect(result()).toBeUndefined()
+    expect(announced()).toBe('Synced.')
+    fireEvent.click(screen.getByRole('button', { name: 'Sync now' }))
+    await act(async () => client.failSync(new TransportError(503, 'Service unavailable')))
+    expect(result()).toBe("Still can't reach the server. Your changes are safe on this device.")
+  })
+
   it('says it is still offline when the round fails without a network', async () => {
     const client = new FakeSyncClient({ isOnline: false, connection: 'offline' })
     renderWithClient(client, <RetryButton />)

@@ -10,6 +10,11 @@ import { useSyncStatus } from './useSyncStatus.js'
 
 export interface RetryButtonProps extends ComponentPropsWithoutRef<'button'> {
   labels?: Partial<SyncMessages>
+  /**
+   * Beside a `SyncStatus` that already says "All changes synced", a plain success is only announced, not
+   * also shown next to the button, so the page does not say it twice. Other results are always shown.
+   */
+  quietSuccess?: boolean
   /** Replaces the button's label. */
   children?: ReactNode
 }
@@ -26,7 +31,14 @@ const pick = (status: Parameters<typeof syncState>[0]) => ({
  * second button that puts them back in the queue and syncs. During a round the button is `aria-disabled`,
  * not `disabled`, so keyboard focus stays on it; clicks then do nothing.
  */
-export function RetryButton({ labels, children, className, onClick, ...rest }: RetryButtonProps) {
+export function RetryButton({
+  labels,
+  quietSuccess,
+  children,
+  className,
+  onClick,
+  ...rest
+}: RetryButtonProps) {
   const client = useSyncClientFor('RetryButton')
   const { isSyncing, failedChanges, state } = useSyncStatus(pick, shallowEqual)
   const text = useSyncMessages(labels)
@@ -77,7 +89,9 @@ export function RetryButton({ labels, children, className, onClick, ...rest }: R
           {text.retryFailed(failedChanges)}
         </button>
       )}
-      {result && result.state === state && <span className="driftless-retry__result">{result.text}</span>}
+      {result && result.state === state && !(quietSuccess && result.text === text.resultSynced) && (
+        <span className="driftless-retry__result">{result.text}</span>
+      )}
     </span>
   )
 }

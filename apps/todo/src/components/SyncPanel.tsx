@@ -31,7 +31,7 @@ export function SyncPanel() {
       {/* While working offline the switch is the way back; a retry button would only say "paused". With the
           device out of space, "try again" means the person's own change, which syncing would not save. */}
       {state !== 'loading' && state !== 'paused' && state !== 'storage-full' && (
-        <RetryButton className="retry" />
+        <RetryButton className="retry" quietSuccess />
       )}
     </section>
   )
